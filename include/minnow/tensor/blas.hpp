@@ -1,0 +1,23 @@
+#pragma once
+/// The GEMM seam: every matrix product in minnow goes through here, and only blas.cpp sees OpenBLAS.
+
+#include <cstdint>
+#include <string>
+
+namespace minnow::blas {
+
+/// C = alpha * op(A) * op(B) + beta * C, row-major; op(X) is X or its transpose, chosen by the flags
+/// (the transpose is never materialized). op(A) is (M, K), op(B) is (K, N), C is (M, N);
+/// lda, ldb, ldc are the row strides of A, B, C as stored.
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+          const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+
+/// Sets OpenBLAS' thread count. minnow never calls it on its own: OPENBLAS_NUM_THREADS and
+/// friends, as the user set them, stay in force unless the program asks.
+void set_num_threads(int threads);
+/// OpenBLAS' current thread count.
+int num_threads();
+/// OpenBLAS' build configuration and the kernel family in use (what OPENBLAS_CORETYPE selects).
+std::string config();
+
+}  // namespace minnow::blas

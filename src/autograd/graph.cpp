@@ -1,0 +1,87 @@
+#include "minnow/autograd/graph.hpp"
+
+#include <atomic>
+#include <utility>
+#include <vector>
+
+#include "autograd/variable_impl.hpp"
+#include "minnow/core/error.hpp"
+#include "minnow/tensor/tensor_ops.hpp"
+
+namespace minnow {
+
+namespace {
+
+std::atomic<uint64_t> g_traversal{0};
+
+using Impl = Variable::Impl;
+
+// Reverse topological order of the graph below `root` (root first), by an explicit-stack
+// depth-first search, so arbitrarily deep graphs cannot overflow the call stack.
+std::vector<Impl*> topological_order(Impl* root) {
+    const uint64_t mark = ++g_traversal;
+    std::vector<Impl*> post_order;
+    std::vector<std::pair<Impl*, size_t>> stack;
+    root->visit_mark = mark;
+    stack.emplace_back(root, 0);
+    while (!stack.empty()) {
+        auto& [impl, next] = stack.back();
+        const std::vector<Variable>* inputs = impl->node ? &impl->node->inputs() : nullptr;
+        if (inputs != nullptr && next < inputs->size()) {
+            const Variable& input = (*inputs)[next++];
+            Impl* child = input.impl_for_graph();
+            if (child != nullptr && child->requires_grad && child->visit_mark != mark) {
+                MINNOW_CHECK(!child->graph_freed, StateError,
+                             "backward: trying to go back through a graph that was already freed by an earlier "
+                             "backward(); compute the forward pass again");
+                child->visit_mark = mark;
+                stack.emplace_back(child, 0);
+            }
+            continue;
+        }
+        post_order.push_back(impl);
+        stack.pop_back();
+    }
+    return {post_order.rbegin(), post_order.rend()};
+}
+
+Tensor& grad_slot(Impl* impl) {
+    if (!impl->grad.defined()) impl->grad = Tensor::zeros(impl->value.shape());
+    return impl->grad;
+}
+
+}  // namespace
+
+void run_backward(const Variable& root, const Tensor& grad) {
+    MINNOW_CHECK(root.defined(), StateError, "backward: called on an undefined Variable");
+    Impl* root_impl = root.impl_for_graph();
+    MINNOW_CHECK(root_impl->requires_grad, StateError,
+                 "backward: the output does not require a gradient (no input requires one, or it was computed "
+                 "under NoGradGuard)");
+    MINNOW_CHECK(!root_impl->graph_freed, StateError,
+                 "backward: this output's graph was already freed by an earlier backward(); compute it again");
+    MINNOW_CHECK(grad.shape() == root_impl->value.shape(), ShapeError,
+                 "backward: gradient of shape {} for an output of shape {}", grad.shape(), root_impl->value.shape());
+
+    const std::vector<Impl*> order = topological_order(root_impl);
+    add_into(grad_slot(root_impl), grad);
+
+    std::vector<Tensor*> dx;
+    for (Impl* impl : order) {
+        if (!impl->node) continue;  // a leaf: its gradient is complete
+        const std::vector<Variable>& inputs = impl->node->inputs();
+        dx.assign(inputs.size(), nullptr);
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            Impl* in = inputs[i].impl_for_graph();
+            if (in != nullptr && in->requires_grad) dx[i] = &grad_slot(in);
+        }
+        if (impl->grad.defined()) impl->node->backward(BackwardArgs{impl->value, impl->grad, inputs, dx});
+        // Free the graph as we go: the node's saved tensors, and the gradient of every
+        // intermediate result (only leaves keep theirs).
+        impl->node.reset();
+        impl->graph_freed = true;
+        impl->grad = Tensor();
+    }
+}
+
+}  // namespace minnow

@@ -1,0 +1,129 @@
+#include "kernels/activation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace minnow::kernels {
+
+namespace {
+
+constexpr float kInvSqrt2 = 0.70710678118654752f;
+constexpr float kInvSqrt2Pi = 0.39894228040143268f;
+
+// Written so exp never overflows: for x < 0 use e^x / (1 + e^x).
+inline float sigmoid(float x) {
+    if (x >= 0.0f) return 1.0f / (1.0f + std::exp(-x));
+    const float e = std::exp(x);
+    return e / (1.0f + e);
+}
+
+template <class Fn>
+void map(const float* x, float* y, int64_t n, Fn fn) {
+    for (int64_t i = 0; i < n; ++i) y[i] = fn(x[i]);
+}
+
+}  // namespace
+
+void activation_forward(Elementwise f, const float* x, float* y, int64_t n, float alpha) {
+    switch (f) {
+        case Elementwise::Relu: map(x, y, n, [](float v) { return v > 0.0f ? v : 0.0f; }); break;
+        case Elementwise::Sigmoid: map(x, y, n, sigmoid); break;
+        case Elementwise::Tanh: map(x, y, n, [](float v) { return std::tanh(v); }); break;
+        case Elementwise::LeakyRelu: map(x, y, n, [alpha](float v) { return v > 0.0f ? v : alpha * v; }); break;
+        case Elementwise::Elu: map(x, y, n, [alpha](float v) { return v > 0.0f ? v : alpha * std::expm1(v); }); break;
+        // Keras' default gelu is the exact one: x * Phi(x), Phi the standard normal CDF.
+        case Elementwise::Gelu:
+            map(x, y, n, [](float v) { return 0.5f * v * (1.0f + std::erf(v * kInvSqrt2)); });
+            break;
+        case Elementwise::Swish: map(x, y, n, [](float v) { return v * sigmoid(v); }); break;
+    }
+}
+
+void activation_backward(Elementwise f, const float* x, const float* y, const float* dy, float* dx, int64_t n,
+                         float alpha) {
+    switch (f) {
+        case Elementwise::Relu:
+            for (int64_t i = 0; i < n; ++i) dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+            break;
+        case Elementwise::Sigmoid:
+            for (int64_t i = 0; i < n; ++i) dx[i] += dy[i] * y[i] * (1.0f - y[i]);
+            break;
+        case Elementwise::Tanh:
+            for (int64_t i = 0; i < n; ++i) dx[i] += dy[i] * (1.0f - y[i] * y[i]);
+            break;
+        case Elementwise::LeakyRelu:
+            for (int64_t i = 0; i < n; ++i) dx[i] += x[i] > 0.0f ? dy[i] : alpha * dy[i];
+            break;
+        case Elementwise::Elu:  // for x <= 0, d/dx alpha*(e^x - 1) = alpha*e^x = y + alpha
+            for (int64_t i = 0; i < n; ++i) dx[i] += x[i] > 0.0f ? dy[i] : dy[i] * (y[i] + alpha);
+            break;
+        case Elementwise::Gelu:  // d/dx x*Phi(x) = Phi(x) + x*phi(x)
+            for (int64_t i = 0; i < n; ++i) {
+                const float v = x[i];
+                const float cdf = 0.5f * (1.0f + std::erf(v * kInvSqrt2));
+                const float pdf = kInvSqrt2Pi * std::exp(-0.5f * v * v);
+                dx[i] += dy[i] * (cdf + v * pdf);
+            }
+            break;
+        case Elementwise::Swish:  // d/dx x*s(x) = s(x) + x*s(x)*(1 - s(x))
+            for (int64_t i = 0; i < n; ++i) {
+                const float s = sigmoid(x[i]);
+                dx[i] += dy[i] * (s + x[i] * s * (1.0f - s));
+            }
+            break;
+    }
+}
+
+// The (outer, n, inner) view: element k of line (o, i) sits at (o * n + k) * inner + i.
+void softmax_forward(const float* x, float* y, int64_t outer, int64_t n, int64_t inner) {
+    for (int64_t o = 0; o < outer; ++o)
+        for (int64_t i = 0; i < inner; ++i) {
+            const float* xl = x + o * n * inner + i;
+            float* yl = y + o * n * inner + i;
+            float m = xl[0];
+            for (int64_t k = 1; k < n; ++k) m = std::max(m, xl[k * inner]);
+            float total = 0.0f;
+            for (int64_t k = 0; k < n; ++k) {
+                yl[k * inner] = std::exp(xl[k * inner] - m);
+                total += yl[k * inner];
+            }
+            const float inv = 1.0f / total;
+            for (int64_t k = 0; k < n; ++k) yl[k * inner] *= inv;
+        }
+}
+
+void softmax_backward(const float* y, const float* dy, float* dx, int64_t outer, int64_t n, int64_t inner) {
+    for (int64_t o = 0; o < outer; ++o)
+        for (int64_t i = 0; i < inner; ++i) {
+            const int64_t base = o * n * inner + i;
+            float dot = 0.0f;
+            for (int64_t k = 0; k < n; ++k) dot += dy[base + k * inner] * y[base + k * inner];
+            for (int64_t k = 0; k < n; ++k) dx[base + k * inner] += y[base + k * inner] * (dy[base + k * inner] - dot);
+        }
+}
+
+void log_softmax_forward(const float* x, float* y, int64_t outer, int64_t n, int64_t inner) {
+    for (int64_t o = 0; o < outer; ++o)
+        for (int64_t i = 0; i < inner; ++i) {
+            const int64_t base = o * n * inner + i;
+            float m = x[base];
+            for (int64_t k = 1; k < n; ++k) m = std::max(m, x[base + k * inner]);
+            float total = 0.0f;
+            for (int64_t k = 0; k < n; ++k) total += std::exp(x[base + k * inner] - m);
+            const float lse = m + std::log(total);
+            for (int64_t k = 0; k < n; ++k) y[base + k * inner] = x[base + k * inner] - lse;
+        }
+}
+
+void log_softmax_backward(const float* y, const float* dy, float* dx, int64_t outer, int64_t n, int64_t inner) {
+    for (int64_t o = 0; o < outer; ++o)
+        for (int64_t i = 0; i < inner; ++i) {
+            const int64_t base = o * n * inner + i;
+            float total = 0.0f;
+            for (int64_t k = 0; k < n; ++k) total += dy[base + k * inner];
+            for (int64_t k = 0; k < n; ++k)
+                dx[base + k * inner] += dy[base + k * inner] - std::exp(y[base + k * inner]) * total;
+        }
+}
+
+}  // namespace minnow::kernels

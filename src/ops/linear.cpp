@@ -1,0 +1,55 @@
+#include "minnow/ops/linear.hpp"
+
+#include <algorithm>
+
+#include "minnow/core/error.hpp"
+#include "minnow/tensor/blas.hpp"
+#include "minnow/tensor/tensor_ops.hpp"
+
+namespace minnow {
+
+Variable matmul(const Variable& a, const Variable& b) {
+    return record("matmul", minnow::matmul(a.value(), b.value()), {a, b}, [](const BackwardArgs& g) {
+        const Tensor& A = g.x(0);
+        const Tensor& B = g.x(1);
+        const int64_t M = A.dim(0), K = A.dim(1), N = B.dim(1);
+        // dA += dY B^T (M,N)x(N,K); dB += A^T dY (K,M)x(M,N): beta = 1 accumulates in place.
+        if (g.dx[0]) blas::gemm(false, true, M, K, N, 1.0f, g.dy.data(), N, B.data(), N, 1.0f, g.dx[0]->data(), K);
+        if (g.dx[1]) blas::gemm(true, false, K, N, M, 1.0f, A.data(), K, g.dy.data(), N, 1.0f, g.dx[1]->data(), N);
+    });
+}
+
+Variable linear(const Variable& x, const Variable& W, const Variable& b) {
+    const Tensor& xv = x.value();
+    const Tensor& Wv = W.value();
+    MINNOW_CHECK(xv.rank() == 2 && Wv.rank() == 2, ShapeError, "linear: expected x (N, in) and W (in, units), got {} and {}",
+                 xv.shape(), Wv.shape());
+    MINNOW_CHECK(xv.dim(1) == Wv.dim(0), ShapeError, "linear: inner dimensions differ: {} x {}", xv.shape(),
+                 Wv.shape());
+    const int64_t N = xv.dim(0), K = xv.dim(1), U = Wv.dim(1);
+    const bool has_bias = b.defined();
+    if (has_bias)
+        MINNOW_CHECK(b.value().shape() == Shape{U}, ShapeError, "linear: bias of shape {} for {} units", b.shape(), U);
+
+    // y = broadcast(b) then y += x W, so the bias costs no extra pass over y.
+    Tensor y(Shape{N, U});
+    if (has_bias) {
+        for (int64_t n = 0; n < N; ++n) std::copy_n(b.value().data(), U, y.data() + n * U);
+    }
+    blas::gemm(false, false, N, U, K, 1.0f, xv.data(), K, Wv.data(), U, has_bias ? 1.0f : 0.0f, y.data(), U);
+
+    std::vector<Variable> inputs{x, W};
+    if (has_bias) inputs.push_back(b);
+    return record("linear", std::move(y), std::move(inputs), [N, K, U](const BackwardArgs& g) {
+        const float* dy = g.dy.data();
+        if (g.dx[0]) blas::gemm(false, true, N, K, U, 1.0f, dy, U, g.x(1).data(), U, 1.0f, g.dx[0]->data(), K);
+        if (g.dx[1]) blas::gemm(true, false, K, U, N, 1.0f, g.x(0).data(), K, dy, U, 1.0f, g.dx[1]->data(), U);
+        if (g.dx.size() > 2 && g.dx[2]) {
+            float* db = g.dx[2]->data();
+            for (int64_t n = 0; n < N; ++n)
+                for (int64_t u = 0; u < U; ++u) db[u] += dy[n * U + u];
+        }
+    });
+}
+
+}  // namespace minnow

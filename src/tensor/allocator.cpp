@@ -1,0 +1,108 @@
+#include "minnow/tensor/allocator.hpp"
+
+#include <bit>
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <unordered_map>
+#include <vector>
+
+namespace minnow::allocator {
+
+namespace {
+
+// Buckets are 4 per power of two (sizes 2^k * {1, 1.25, 1.5, 1.75}), so a block wastes at most 25%.
+constexpr int kSubBuckets = 4;
+
+struct Cache {
+    std::mutex mutex;
+    std::unordered_map<std::size_t, std::vector<void*>> free_blocks;
+    Stats stats;
+};
+
+Cache& cache() {
+    // Leaked on purpose: tensors in static storage may be destroyed after any static cache would be.
+    static Cache* c = new Cache();
+    return *c;
+}
+
+}  // namespace
+
+std::size_t bucket_size(std::size_t bytes) {
+    if (bytes <= kAlignment) return kAlignment;
+    const auto top = static_cast<int>(std::bit_width(bytes - 1)) - 1;  // bytes - 1 >= 2^top
+    if (top < 3) return kAlignment;
+    const std::size_t step = std::size_t{1} << (top - 2);  // a quarter of 2^top
+    const std::size_t rounded = (bytes + step - 1) / step * step;
+    return (rounded + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+void* allocate(std::size_t bytes) {
+    const std::size_t size = bucket_size(bytes);
+    Cache& c = cache();
+    {
+        std::lock_guard lock(c.mutex);
+        auto it = c.free_blocks.find(size);
+        if (it != c.free_blocks.end() && !it->second.empty()) {
+            void* block = it->second.back();
+            it->second.pop_back();
+            c.stats.cache_hits++;
+            c.stats.bytes_cached -= static_cast<int64_t>(size);
+            c.stats.bytes_in_use += static_cast<int64_t>(size);
+            if (c.stats.bytes_in_use > c.stats.peak_bytes_in_use) c.stats.peak_bytes_in_use = c.stats.bytes_in_use;
+            return block;
+        }
+        c.stats.system_allocations++;
+        c.stats.bytes_in_use += static_cast<int64_t>(size);
+        if (c.stats.bytes_in_use > c.stats.peak_bytes_in_use) c.stats.peak_bytes_in_use = c.stats.bytes_in_use;
+    }
+    void* block = std::aligned_alloc(kAlignment, size);
+    if (block == nullptr) {
+        empty_cache();
+        block = std::aligned_alloc(kAlignment, size);
+        if (block == nullptr) throw std::bad_alloc();
+    }
+    return block;
+}
+
+void release(void* block, std::size_t bytes) noexcept {
+    if (block == nullptr) return;
+    const std::size_t size = bucket_size(bytes);
+    Cache& c = cache();
+    std::lock_guard lock(c.mutex);
+    try {
+        c.free_blocks[size].push_back(block);
+    } catch (...) {
+        std::free(block);  // no room to remember it: give it back instead
+        c.stats.bytes_in_use -= static_cast<int64_t>(size);
+        return;
+    }
+    c.stats.bytes_in_use -= static_cast<int64_t>(size);
+    c.stats.bytes_cached += static_cast<int64_t>(size);
+}
+
+Stats stats() {
+    Cache& c = cache();
+    std::lock_guard lock(c.mutex);
+    return c.stats;
+}
+
+void reset_stats() {
+    Cache& c = cache();
+    std::lock_guard lock(c.mutex);
+    c.stats.system_allocations = 0;
+    c.stats.cache_hits = 0;
+    c.stats.peak_bytes_in_use = c.stats.bytes_in_use;
+}
+
+void empty_cache() {
+    Cache& c = cache();
+    std::lock_guard lock(c.mutex);
+    for (auto& [size, blocks] : c.free_blocks) {
+        for (void* b : blocks) std::free(b);
+        c.stats.bytes_cached -= static_cast<int64_t>(size * blocks.size());
+        blocks.clear();
+    }
+}
+
+}  // namespace minnow::allocator

@@ -17,15 +17,17 @@ std::atomic<uint64_t> g_traversal{0};
 using Impl = Variable::Impl;
 
 // Reverse topological order of the graph below `root` (root first), by an explicit-stack
-// depth-first search, so arbitrarily deep graphs cannot overflow the call stack.
-std::vector<Impl*> topological_order(Impl* root) {
+// depth-first search, so arbitrarily deep graphs cannot overflow the call stack. The order holds
+// handles, not raw pointers: freeing one node's inputs must not free a Variable still to come.
+std::vector<Variable> topological_order(const Variable& root) {
     const uint64_t mark = ++g_traversal;
-    std::vector<Impl*> post_order;
-    std::vector<std::pair<Impl*, size_t>> stack;
-    root->visit_mark = mark;
+    std::vector<Variable> post_order;
+    std::vector<std::pair<Variable, size_t>> stack;
+    root.impl_for_graph()->visit_mark = mark;
     stack.emplace_back(root, 0);
     while (!stack.empty()) {
-        auto& [impl, next] = stack.back();
+        Impl* impl = stack.back().first.impl_for_graph();
+        size_t& next = stack.back().second;
         const std::vector<Variable>* inputs = impl->node ? &impl->node->inputs() : nullptr;
         if (inputs != nullptr && next < inputs->size()) {
             const Variable& input = (*inputs)[next++];
@@ -35,14 +37,14 @@ std::vector<Impl*> topological_order(Impl* root) {
                              "backward: trying to go back through a graph that was already freed by an earlier "
                              "backward(); compute the forward pass again");
                 child->visit_mark = mark;
-                stack.emplace_back(child, 0);
+                stack.emplace_back(input, 0);
             }
             continue;
         }
-        post_order.push_back(impl);
+        post_order.push_back(std::move(stack.back().first));
         stack.pop_back();
     }
-    return {post_order.rbegin(), post_order.rend()};
+    return {std::make_move_iterator(post_order.rbegin()), std::make_move_iterator(post_order.rend())};
 }
 
 Tensor& grad_slot(Impl* impl) {
@@ -63,11 +65,12 @@ void run_backward(const Variable& root, const Tensor& grad) {
     MINNOW_CHECK(grad.shape() == root_impl->value.shape(), ShapeError,
                  "backward: gradient of shape {} for an output of shape {}", grad.shape(), root_impl->value.shape());
 
-    const std::vector<Impl*> order = topological_order(root_impl);
+    std::vector<Variable> order = topological_order(root);
     add_into(grad_slot(root_impl), grad);
 
     std::vector<Tensor*> dx;
-    for (Impl* impl : order) {
+    for (Variable& handle : order) {
+        Impl* impl = handle.impl_for_graph();
         if (!impl->node) continue;  // a leaf: its gradient is complete
         const std::vector<Variable>& inputs = impl->node->inputs();
         dx.assign(inputs.size(), nullptr);
@@ -81,6 +84,7 @@ void run_backward(const Variable& root, const Tensor& grad) {
         impl->node.reset();
         impl->graph_freed = true;
         impl->grad = Tensor();
+        handle = Variable();  // the last reference to a temporary: its value goes now
     }
 }
 

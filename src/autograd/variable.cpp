@@ -10,6 +10,21 @@ namespace {
 thread_local bool t_grad_enabled = true;
 }
 
+Variable::Impl::~Impl() {
+    if (!node) return;
+    std::vector<std::unique_ptr<Node>> pending;
+    pending.push_back(std::move(node));
+    while (!pending.empty()) {
+        std::unique_ptr<Node> current = std::move(pending.back());
+        pending.pop_back();
+        // Take over the nodes of inputs that die with this node, so their destruction is flat.
+        for (Variable& input : current->inputs_) {
+            Impl* in = input.impl_.get();
+            if (in != nullptr && in->node && input.impl_.use_count() == 1) pending.push_back(std::move(in->node));
+        }
+    }
+}
+
 Variable::Variable(Tensor value, bool requires_grad) : impl_(std::make_shared<Impl>()) {
     impl_->value = std::move(value);
     impl_->requires_grad = requires_grad;

@@ -9,6 +9,12 @@
 namespace minnow {
 
 struct Variable::Impl {
+    Impl() = default;
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+    // Unlinks the graph below iteratively: a chain of a million ops must not recurse a million deep.
+    ~Impl();
+
     Tensor value;
     Tensor grad;
     std::unique_ptr<Node> node;  // null for leaves, and for op results once backward has run

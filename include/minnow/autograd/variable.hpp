@@ -59,6 +59,7 @@ public:
 
 private:
     friend Variable make_result(Tensor value, std::unique_ptr<Node> node);
+    friend struct Impl;
     std::shared_ptr<Impl> impl_;
 };
 
@@ -92,6 +93,7 @@ public:
     const std::vector<Variable>& inputs() const { return inputs_; }
 
 private:
+    friend struct Variable::Impl;
     std::vector<Variable> inputs_;
 };
 

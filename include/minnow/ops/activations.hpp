@@ -35,6 +35,15 @@ Variable softmax(const Variable& x, int64_t axis = -1);
 /// x - logsumexp(x) along `axis`.
 Variable log_softmax(const Variable& x, int64_t axis = -1);
 
+/// A layer's `activation` argument: a Keras name ("relu") or an enum value, checked at construction.
+struct ActivationArg {
+    ActivationKind kind = ActivationKind::Linear;
+    ActivationArg() = default;
+    ActivationArg(ActivationKind k) : kind(k) {}                            // NOLINT(google-explicit-constructor)
+    ActivationArg(const char* name) : kind(activation_from_name(name)) {}  // NOLINT(google-explicit-constructor)
+    ActivationArg(const std::string& name) : kind(activation_from_name(name)) {}  // NOLINT(google-explicit-constructor)
+};
+
 /// Applies `kind` with Keras' default parameters (softmax over the last axis).
 Variable activation(const Variable& x, ActivationKind kind);
 

@@ -1,0 +1,52 @@
+#pragma once
+/// BatchNormalization: normalize each feature (or channel) over the batch, with Keras' numbers.
+
+#include "minnow/layers/layer.hpp"
+
+namespace minnow {
+
+/// Keras' BatchNormalization over the last axis: per feature after Dense (None, C), per channel
+/// after Conv2D (None, H, W, C), statistics over every other axis.
+///
+/// Train: y = gamma * (x - mean) / sqrt(var + epsilon) + beta with the batch's mean and biased
+/// variance, then moving = moving * momentum + batch_stat * (1 - momentum).
+/// Infer: the same formula with the moving statistics. A frozen layer (trainable = false) always
+/// runs as Infer, even inside fit. Weights, in Keras' order: gamma, beta (trainable; absent when
+/// scale / center is false), moving_mean, moving_variance (non-trainable).
+class BatchNormalization : public Layer {
+public:
+    /// axis must be -1 (or the last axis' index): minnow's tensors are channels-last.
+    explicit BatchNormalization(int64_t axis = -1, float momentum = 0.99f, float epsilon = 1e-3f, bool center = true,
+                                bool scale = true, Initializer beta_initializer = "zeros",
+                                Initializer gamma_initializer = "ones", Initializer moving_mean_initializer = "zeros",
+                                Initializer moving_variance_initializer = "ones");
+
+    Shape build(const Shape& input_shape) override;
+    Variable forward(const Variable& x, Mode mode) override;
+    std::string class_name() const override { return "BatchNormalization"; }
+    nlohmann::json get_config() const override;
+
+    float momentum() const { return momentum_; }
+    float epsilon() const { return epsilon_; }
+    const Variable& gamma() const { return gamma_; }
+    const Variable& beta() const { return beta_; }
+    const Variable& moving_mean() const { return moving_mean_; }
+    const Variable& moving_variance() const { return moving_variance_; }
+
+private:
+    int64_t axis_;
+    float momentum_;
+    float epsilon_;
+    bool center_;
+    bool scale_;
+    Initializer beta_initializer_;
+    Initializer gamma_initializer_;
+    Initializer moving_mean_initializer_;
+    Initializer moving_variance_initializer_;
+    Variable gamma_;
+    Variable beta_;
+    Variable moving_mean_;
+    Variable moving_variance_;
+};
+
+}  // namespace minnow

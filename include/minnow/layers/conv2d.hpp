@@ -1,0 +1,41 @@
+#pragma once
+/// Conv2D: a 2-D convolution over NHWC images.
+
+#include "minnow/layers/layer.hpp"
+#include "minnow/ops/activations.hpp"
+#include "minnow/ops/spatial.hpp"
+
+namespace minnow {
+
+/// Keras' Conv2D (channels_last): input (None, H, W, C), kernel (KH, KW, C, filters), bias
+/// (filters,), output (None, OH, OW, filters). "same" padding puts the extra row and column at
+/// the bottom and right, as Keras does; strides may be combined with either padding.
+class Conv2D : public Layer {
+public:
+    /// `padding` is "valid" or "same"; `activation` by name or enum.
+    Conv2D(int64_t filters, Size2 kernel_size, Size2 strides = 1, std::string_view padding = "valid",
+           ActivationArg activation = {}, bool use_bias = true, Initializer kernel_initializer = "glorot_uniform",
+           Initializer bias_initializer = "zeros");
+
+    Shape build(const Shape& input_shape) override;
+    Variable forward(const Variable& x, Mode mode) override;
+    std::string class_name() const override { return "Conv2D"; }
+    nlohmann::json get_config() const override;
+
+    const Variable& kernel() const { return kernel_; }
+    const Variable& bias() const { return bias_; }
+
+private:
+    int64_t filters_;
+    Size2 kernel_size_;
+    Size2 strides_;
+    Padding padding_;
+    ActivationKind activation_;
+    bool use_bias_;
+    Initializer kernel_initializer_;
+    Initializer bias_initializer_;
+    Variable kernel_;
+    Variable bias_;
+};
+
+}  // namespace minnow

@@ -1,0 +1,74 @@
+#pragma once
+/// The small layers: Activation, Dropout, Flatten and Input.
+
+#include <optional>
+
+#include "minnow/core/rng.hpp"
+#include "minnow/layers/layer.hpp"
+#include "minnow/ops/activations.hpp"
+
+namespace minnow {
+
+/// Applies an activation by name ("relu") or enum; same shape out.
+class Activation : public Layer {
+public:
+    explicit Activation(ActivationArg activation);
+    Shape build(const Shape& input_shape) override { return input_shape; }
+    Variable forward(const Variable& x, Mode mode) override;
+    std::string class_name() const override { return "Activation"; }
+    nlohmann::json get_config() const override;
+    ActivationKind activation() const { return activation_; }
+
+private:
+    ActivationKind activation_;
+};
+
+/// Inverted dropout: in Train mode each value is zeroed with probability `rate` and the kept ones
+/// scaled by 1 / (1 - rate); in Infer mode the identity. Masks come from the layer's own
+/// generator, seeded by `seed` or, without one, from the global generator.
+class Dropout : public Layer {
+public:
+    explicit Dropout(float rate, std::optional<uint64_t> seed = std::nullopt);
+    Shape build(const Shape& input_shape) override { return input_shape; }
+    Variable forward(const Variable& x, Mode mode) override;
+    std::string class_name() const override { return "Dropout"; }
+    nlohmann::json get_config() const override;
+    float rate() const { return rate_; }
+    /// Restarts the mask sequence (for reproducible experiments and gradient checks).
+    void reseed(uint64_t seed) { rng_ = Rng(seed); }
+
+private:
+    float rate_;
+    std::optional<uint64_t> seed_;
+    Rng rng_;
+};
+
+/// (None, d1, d2, ...) -> (None, d1 * d2 * ...).
+class Flatten : public Layer {
+public:
+    Flatten() = default;
+    Shape build(const Shape& input_shape) override;
+    Variable forward(const Variable& x, Mode mode) override;
+    std::string class_name() const override { return "Flatten"; }
+};
+
+/// Declares the shape of one sample (without the batch dimension), Keras' `Input(shape)`.
+/// In a Sequential it fixes the input shape; on its own it is the identity.
+class InputLayer : public Layer {
+public:
+    explicit InputLayer(Shape shape);
+    Shape build(const Shape& input_shape) override;
+    Variable forward(const Variable& x, Mode) override { return x; }
+    std::string class_name() const override { return "InputLayer"; }
+    nlohmann::json get_config() const override;
+    /// The declared sample shape, e.g. (784,).
+    const Shape& sample_shape() const { return shape_; }
+
+private:
+    Shape shape_;
+};
+
+/// `minnow::Input({784})` as in Keras.
+using Input = InputLayer;
+
+}  // namespace minnow

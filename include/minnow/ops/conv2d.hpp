@@ -1,0 +1,18 @@
+#pragma once
+/// Differentiable 2-D convolution and max pooling on NHWC tensors.
+
+#include "minnow/autograd/variable.hpp"
+#include "minnow/ops/spatial.hpp"
+
+namespace minnow {
+
+/// x (N, H, W, C) convolved with kernel (KH, KW, C, K), plus bias (K,) if defined:
+/// y (N, OH, OW, K). One op: im2col + GEMM forward; GEMMs + col2im backward.
+Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias, Size2 strides = 1,
+                Padding padding = Padding::Valid);
+
+/// Maximum over (pool.h, pool.w) windows moved by `strides`: x (N, H, W, C) -> (N, OH, OW, C).
+/// The gradient goes to the position of each maximum.
+Variable max_pool2d(const Variable& x, Size2 pool_size = 2, Size2 strides = 2, Padding padding = Padding::Valid);
+
+}  // namespace minnow

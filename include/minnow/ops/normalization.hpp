@@ -1,0 +1,31 @@
+#pragma once
+/// Differentiable batch normalization and dropout, as single fused ops.
+
+#include "minnow/autograd/variable.hpp"
+#include "minnow/core/rng.hpp"
+
+namespace minnow {
+
+/// Batch statistics of a training-mode batch_norm call, per feature (biased variance).
+struct BatchStatistics {
+    Tensor mean;
+    Tensor variance;
+};
+
+/// Training-mode batch normalization over every axis but the last: x (..., C), gamma and beta
+/// (C,) or undefined (scale = false / center = false). Returns y and fills `stats` with the
+/// batch's mean and biased variance. Backward is the analytic formula
+/// dx = gamma / sqrt(var + eps) * (dy - mean(dy) - x_hat * mean(dy * x_hat)).
+Variable batch_norm_train(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
+                          BatchStatistics& stats);
+
+/// Inference-mode batch normalization with given statistics:
+/// y = gamma * (x - moving_mean) / sqrt(moving_variance + eps) + beta.
+Variable batch_norm_infer(const Variable& x, const Variable& gamma, const Variable& beta, const Tensor& moving_mean,
+                          const Tensor& moving_variance, float epsilon);
+
+/// Inverted dropout: each element kept with probability 1 - rate (drawn from `rng`) and scaled
+/// by 1 / (1 - rate); 0 <= rate < 1.
+Variable dropout(const Variable& x, float rate, Rng& rng);
+
+}  // namespace minnow

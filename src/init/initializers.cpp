@@ -1,0 +1,106 @@
+#include "minnow/init/initializers.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "minnow/core/error.hpp"
+
+namespace minnow {
+
+namespace {
+Rng& rng_storage() {
+    static Rng rng(1337);
+    return rng;
+}
+
+// Keras' truncated normal: resample anything beyond two standard deviations; the 0.8796 factor
+// (stddev of a unit normal truncated at +-2) keeps the requested variance.
+constexpr float kTruncatedStd = 0.87962566103423978f;
+
+Tensor truncated_normal(const Shape& shape, float stddev, Rng& rng) {
+    Tensor t(shape);
+    for (float& v : t.span()) {
+        float z;
+        do {
+            z = rng.normal();
+        } while (std::fabs(z) > 2.0f);
+        v = z * stddev;
+    }
+    return t;
+}
+}  // namespace
+
+void set_random_seed(uint64_t seed) { rng_storage() = Rng(seed); }
+Rng& global_rng() { return rng_storage(); }
+
+Fans compute_fans(const Shape& shape) {
+    if (shape.rank() == 0) return {1.0, 1.0};
+    if (shape.rank() == 1) return {double(shape[0]), double(shape[0])};
+    double receptive = 1.0;
+    for (int64_t i = 0; i + 2 < shape.rank(); ++i) receptive *= double(shape[i]);
+    return {double(shape[-2]) * receptive, double(shape[-1]) * receptive};
+}
+
+Initializer::Initializer(const char* name) : Initializer(std::string(name)) {}
+
+Initializer::Initializer(const std::string& name) {
+    if (name == "glorot_uniform") impl_ = std::make_shared<GlorotUniform>();
+    else if (name == "glorot_normal") impl_ = std::make_shared<GlorotNormal>();
+    else if (name == "he_uniform") impl_ = std::make_shared<HeUniform>();
+    else if (name == "he_normal") impl_ = std::make_shared<HeNormal>();
+    else if (name == "lecun_normal") impl_ = std::make_shared<LecunNormal>();
+    else if (name == "zeros") impl_ = std::make_shared<Zeros>();
+    else if (name == "ones") impl_ = std::make_shared<Ones>();
+    else if (name == "constant") impl_ = std::make_shared<Constant>();
+    else if (name == "random_uniform") impl_ = std::make_shared<RandomUniform>();
+    else if (name == "random_normal") impl_ = std::make_shared<RandomNormal>();
+    else
+        throw ValueError(fmt::format("unknown initializer '{}'; known initializers: glorot_uniform, glorot_normal, "
+                                     "he_uniform, he_normal, lecun_normal, zeros, ones, constant, random_uniform, "
+                                     "random_normal",
+                                     name));
+}
+
+Tensor Initializer::operator()(const Shape& shape, Rng& rng) const {
+    if (impl_->seed) {
+        Rng own(*impl_->seed);
+        return (*impl_)(shape, own);
+    }
+    return (*impl_)(shape, rng);
+}
+
+Tensor GlorotUniform::operator()(const Shape& shape, Rng& rng) const {
+    const Fans f = compute_fans(shape);
+    const auto limit = static_cast<float>(std::sqrt(6.0 / (f.fan_in + f.fan_out)));
+    return Tensor::uniform(shape, -limit, limit, rng);
+}
+
+Tensor GlorotNormal::operator()(const Shape& shape, Rng& rng) const {
+    const Fans f = compute_fans(shape);
+    return truncated_normal(shape, static_cast<float>(std::sqrt(2.0 / (f.fan_in + f.fan_out))) / kTruncatedStd, rng);
+}
+
+Tensor HeUniform::operator()(const Shape& shape, Rng& rng) const {
+    const auto limit = static_cast<float>(std::sqrt(6.0 / compute_fans(shape).fan_in));
+    return Tensor::uniform(shape, -limit, limit, rng);
+}
+
+Tensor HeNormal::operator()(const Shape& shape, Rng& rng) const {
+    return truncated_normal(shape, static_cast<float>(std::sqrt(2.0 / compute_fans(shape).fan_in)) / kTruncatedStd,
+                            rng);
+}
+
+Tensor LecunNormal::operator()(const Shape& shape, Rng& rng) const {
+    return truncated_normal(shape, static_cast<float>(std::sqrt(1.0 / compute_fans(shape).fan_in)) / kTruncatedStd,
+                            rng);
+}
+
+Tensor Zeros::operator()(const Shape& shape, Rng&) const { return Tensor::zeros(shape); }
+Tensor Ones::operator()(const Shape& shape, Rng&) const { return Tensor::ones(shape); }
+Tensor Constant::operator()(const Shape& shape, Rng&) const { return Tensor::full(shape, value); }
+Tensor RandomUniform::operator()(const Shape& shape, Rng& rng) const {
+    return Tensor::uniform(shape, minval, maxval, rng);
+}
+Tensor RandomNormal::operator()(const Shape& shape, Rng& rng) const { return Tensor::normal(shape, mean, stddev, rng); }
+
+}  // namespace minnow

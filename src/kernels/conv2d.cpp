@@ -1,0 +1,72 @@
+#include "kernels/conv2d.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "minnow/tensor/blas.hpp"
+
+namespace minnow::kernels {
+
+void im2col(const float* x, const ConvGeometry& g, float* cols) {
+    const int64_t C = g.C;
+    for (int64_t n = 0; n < g.N; ++n)
+        for (int64_t oh = 0; oh < g.OH; ++oh)
+            for (int64_t ow = 0; ow < g.OW; ++ow) {
+                float* row = cols + ((n * g.OH + oh) * g.OW + ow) * g.patch();
+                for (int64_t kh = 0; kh < g.KH; ++kh) {
+                    const int64_t ih = oh * g.stride_h - g.pad_top + kh;
+                    for (int64_t kw = 0; kw < g.KW; ++kw) {
+                        const int64_t iw = ow * g.stride_w - g.pad_left + kw;
+                        float* dst = row + (kh * g.KW + kw) * C;
+                        if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W)
+                            std::fill(dst, dst + C, 0.0f);
+                        else
+                            std::memcpy(dst, x + ((n * g.H + ih) * g.W + iw) * C, sizeof(float) * C);
+                    }
+                }
+            }
+}
+
+void col2im_add(const float* dcols, const ConvGeometry& g, float* dx) {
+    const int64_t C = g.C;
+    for (int64_t n = 0; n < g.N; ++n)
+        for (int64_t oh = 0; oh < g.OH; ++oh)
+            for (int64_t ow = 0; ow < g.OW; ++ow) {
+                const float* row = dcols + ((n * g.OH + oh) * g.OW + ow) * g.patch();
+                for (int64_t kh = 0; kh < g.KH; ++kh) {
+                    const int64_t ih = oh * g.stride_h - g.pad_top + kh;
+                    if (ih < 0 || ih >= g.H) continue;
+                    for (int64_t kw = 0; kw < g.KW; ++kw) {
+                        const int64_t iw = ow * g.stride_w - g.pad_left + kw;
+                        if (iw < 0 || iw >= g.W) continue;
+                        const float* src = row + (kh * g.KW + kw) * C;
+                        float* dst = dx + ((n * g.H + ih) * g.W + iw) * C;
+                        for (int64_t c = 0; c < C; ++c) dst[c] += src[c];
+                    }
+                }
+            }
+}
+
+void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* cols, float* y) {
+    im2col(x, g, cols);
+    const int64_t M = g.rows(), K = g.K, P = g.patch();
+    if (b != nullptr)
+        for (int64_t m = 0; m < M; ++m) std::copy_n(b, K, y + m * K);
+    // (M, P) x (P, K): the kernel (KH, KW, C, K) is already the (P, K) matrix in row-major order.
+    blas::gemm(false, false, M, K, P, 1.0f, cols, P, w, K, b != nullptr ? 1.0f : 0.0f, y, K);
+}
+
+void conv2d_backward(const float* cols, const float* w, const float* dy, const ConvGeometry& g, float* dcols,
+                     float* dx, float* dw, float* db) {
+    const int64_t M = g.rows(), K = g.K, P = g.patch();
+    if (dw != nullptr) blas::gemm(true, false, P, K, M, 1.0f, cols, P, dy, K, 1.0f, dw, K);
+    if (db != nullptr)
+        for (int64_t m = 0; m < M; ++m)
+            for (int64_t k = 0; k < K; ++k) db[k] += dy[m * K + k];
+    if (dx != nullptr) {
+        blas::gemm(false, true, M, P, K, 1.0f, dy, K, w, K, 0.0f, dcols, P);
+        col2im_add(dcols, g, dx);
+    }
+}
+
+}  // namespace minnow::kernels

@@ -1,0 +1,30 @@
+#pragma once
+// Conv2D on NHWC tensors as im2col + one GEMM (forward) and two GEMMs + col2im (backward).
+
+#include <cstdint>
+
+namespace minnow::kernels {
+
+/// Every size of one convolution. Input (N, H, W, C), kernel (KH, KW, C, K), output (N, OH, OW, K);
+/// pad_top / pad_left are the rows and columns of zeros implied above and left of the input.
+struct ConvGeometry {
+    int64_t N, H, W, C, K, KH, KW, OH, OW, stride_h, stride_w, pad_top, pad_left;
+
+    int64_t patch() const { return KH * KW * C; }   // one im2col row
+    int64_t rows() const { return N * OH * OW; }     // im2col rows = output pixels
+};
+
+/// cols (N*OH*OW, KH*KW*C): row (n, oh, ow) holds the input patch under the kernel, zero where
+/// the patch overlaps the padding. NHWC makes each (kh, kw) step one contiguous run of C floats.
+void im2col(const float* x, const ConvGeometry& g, float* cols);
+/// dx += the patches of dcols added back to the pixels they came from.
+void col2im_add(const float* dcols, const ConvGeometry& g, float* dx);
+
+/// y = im2col(x) W + b, with cols (N*OH*OW, KH*KW*C) left filled for the backward pass.
+void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* cols, float* y);
+/// dx += col2im(dy W^T) (dx may be null), dw += cols^T dy, db += sums of dy over pixels (may be null).
+/// `dcols` is scratch of the size of cols.
+void conv2d_backward(const float* cols, const float* w, const float* dy, const ConvGeometry& g, float* dcols,
+                     float* dx, float* dw, float* db);
+
+}  // namespace minnow::kernels

@@ -1,0 +1,38 @@
+#include "kernels/pooling.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace minnow::kernels {
+
+void max_pool2d_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax) {
+    const int64_t C = g.C;
+    for (int64_t n = 0; n < g.N; ++n)
+        for (int64_t oh = 0; oh < g.OH; ++oh) {
+            const int64_t h0 = std::max<int64_t>(oh * g.stride_h - g.pad_top, 0);
+            const int64_t h1 = std::min(oh * g.stride_h - g.pad_top + g.PH, g.H);
+            for (int64_t ow = 0; ow < g.OW; ++ow) {
+                const int64_t w0 = std::max<int64_t>(ow * g.stride_w - g.pad_left, 0);
+                const int64_t w1 = std::min(ow * g.stride_w - g.pad_left + g.PW, g.W);
+                float* out = y + ((n * g.OH + oh) * g.OW + ow) * C;
+                int32_t* arg = argmax + ((n * g.OH + oh) * g.OW + ow) * C;
+                std::fill(out, out + C, -std::numeric_limits<float>::infinity());
+                // Channel-innermost: each pixel of the window is one contiguous run of C floats.
+                for (int64_t h = h0; h < h1; ++h)
+                    for (int64_t w = w0; w < w1; ++w) {
+                        const int64_t base = ((n * g.H + h) * g.W + w) * C;
+                        for (int64_t c = 0; c < C; ++c)
+                            if (x[base + c] > out[c] || (h == h0 && w == w0)) {
+                                out[c] = x[base + c];
+                                arg[c] = static_cast<int32_t>(base + c);
+                            }
+                    }
+            }
+        }
+}
+
+void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_count, float* dx) {
+    for (int64_t i = 0; i < out_count; ++i) dx[argmax[i]] += dy[i];
+}
+
+}  // namespace minnow::kernels

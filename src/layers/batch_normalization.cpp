@@ -1,0 +1,76 @@
+#include "minnow/layers/batch_normalization.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "minnow/core/error.hpp"
+#include "minnow/ops/normalization.hpp"
+
+namespace minnow {
+
+BatchNormalization::BatchNormalization(int64_t axis, float momentum, float epsilon, bool center, bool scale,
+                                       Initializer beta_initializer, Initializer gamma_initializer,
+                                       Initializer moving_mean_initializer, Initializer moving_variance_initializer)
+    : axis_(axis),
+      momentum_(momentum),
+      epsilon_(epsilon),
+      center_(center),
+      scale_(scale),
+      beta_initializer_(std::move(beta_initializer)),
+      gamma_initializer_(std::move(gamma_initializer)),
+      moving_mean_initializer_(std::move(moving_mean_initializer)),
+      moving_variance_initializer_(std::move(moving_variance_initializer)) {
+    MINNOW_CHECK(momentum >= 0.0f && momentum <= 1.0f, ValueError,
+                 "BatchNormalization: invalid momentum={}, expected 0 <= momentum <= 1", momentum);
+    MINNOW_CHECK(epsilon > 0.0f, ValueError, "BatchNormalization: invalid epsilon={}, expected > 0", epsilon);
+}
+
+Shape BatchNormalization::build(const Shape& input_shape) {
+    const int64_t rank = input_shape.rank();
+    MINNOW_CHECK(rank >= 2, ShapeError, "{}: expected input with a feature axis, got {}", describe(),
+                 input_shape.batch_str());
+    MINNOW_CHECK(axis_ == -1 || axis_ == rank - 1, ValueError,
+                 "{}: axis={} is not supported for input {}; minnow is channels-last, use axis=-1", describe(), axis_,
+                 input_shape.batch_str());
+    const int64_t C = input_shape[-1];
+    if (scale_) gamma_ = add_weight("gamma", {C}, gamma_initializer_);
+    if (center_) beta_ = add_weight("beta", {C}, beta_initializer_);
+    moving_mean_ = add_weight("moving_mean", {C}, moving_mean_initializer_, false);
+    moving_variance_ = add_weight("moving_variance", {C}, moving_variance_initializer_, false);
+    return input_shape;
+}
+
+Variable BatchNormalization::forward(const Variable& x, Mode mode) {
+    // A frozen layer keeps its statistics: it runs in inference mode even when training.
+    if (mode == Mode::Infer || !trainable())
+        return batch_norm_infer(x, gamma_, beta_, moving_mean_.value(), moving_variance_.value(), epsilon_);
+
+    const int64_t per_feature = x.value().numel() / x.value().dim(-1);
+    MINNOW_CHECK(per_feature > 1, ValueError,
+                 "{}: a training batch of one sample has zero variance, got input {}; use a batch size of at least 2",
+                 describe(), x.shape());
+    BatchStatistics stats;
+    Variable y = batch_norm_train(x, gamma_, beta_, epsilon_, stats);
+    float* mm = moving_mean_.value().data();
+    float* mv = moving_variance_.value().data();
+    for (int64_t c = 0; c < stats.mean.numel(); ++c) {
+        mm[c] = mm[c] * momentum_ + stats.mean.data()[c] * (1.0f - momentum_);
+        mv[c] = mv[c] * momentum_ + stats.variance.data()[c] * (1.0f - momentum_);
+    }
+    return y;
+}
+
+nlohmann::json BatchNormalization::get_config() const {
+    nlohmann::json config = Layer::get_config();
+    config["axis"] = axis_;
+    config["momentum"] = momentum_;
+    config["epsilon"] = epsilon_;
+    config["center"] = center_;
+    config["scale"] = scale_;
+    config["beta_initializer"] = beta_initializer_.name();
+    config["gamma_initializer"] = gamma_initializer_.name();
+    config["moving_mean_initializer"] = moving_mean_initializer_.name();
+    config["moving_variance_initializer"] = moving_variance_initializer_.name();
+    return config;
+}
+
+}  // namespace minnow

@@ -1,0 +1,58 @@
+#include "minnow/layers/conv2d.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "minnow/core/error.hpp"
+#include "minnow/ops/conv2d.hpp"
+
+namespace minnow {
+
+Conv2D::Conv2D(int64_t filters, Size2 kernel_size, Size2 strides, std::string_view padding, ActivationArg activation,
+               bool use_bias, Initializer kernel_initializer, Initializer bias_initializer)
+    : filters_(filters),
+      kernel_size_(kernel_size),
+      strides_(strides),
+      padding_(padding_from_name(padding)),
+      activation_(activation.kind),
+      use_bias_(use_bias),
+      kernel_initializer_(std::move(kernel_initializer)),
+      bias_initializer_(std::move(bias_initializer)) {
+    MINNOW_CHECK(filters > 0, ValueError, "Conv2D: filters must be a positive integer, got {}", filters);
+    MINNOW_CHECK(kernel_size.h > 0 && kernel_size.w > 0, ValueError, "Conv2D: invalid kernel_size {}",
+                 kernel_size.str());
+    MINNOW_CHECK(strides.h > 0 && strides.w > 0, ValueError, "Conv2D: invalid strides {}", strides.str());
+}
+
+Shape Conv2D::build(const Shape& input_shape) {
+    MINNOW_CHECK(input_shape.rank() == 4, ShapeError,
+                 "{}: expected input of rank 3 (height, width, channels), got {}", describe(),
+                 input_shape.batch_str());
+    const AxisWindow rows = axis_window(input_shape[1], kernel_size_.h, strides_.h, padding_);
+    const AxisWindow cols = axis_window(input_shape[2], kernel_size_.w, strides_.w, padding_);
+    MINNOW_CHECK(rows.out > 0 && cols.out > 0, ShapeError,
+                 "{}: kernel_size {} is larger than the input {}x{} with padding='valid' (input {}); use a smaller "
+                 "kernel or padding='same'",
+                 describe(), kernel_size_.str(), input_shape[1], input_shape[2], input_shape.batch_str());
+    kernel_ = add_weight("kernel", {kernel_size_.h, kernel_size_.w, input_shape[3], filters_}, kernel_initializer_);
+    if (use_bias_) bias_ = add_weight("bias", {filters_}, bias_initializer_);
+    return {Shape::kNone, rows.out, cols.out, filters_};
+}
+
+Variable Conv2D::forward(const Variable& x, Mode) {
+    return minnow::activation(conv2d(x, kernel_, bias_, strides_, padding_), activation_);
+}
+
+nlohmann::json Conv2D::get_config() const {
+    nlohmann::json config = Layer::get_config();
+    config["filters"] = filters_;
+    config["kernel_size"] = {kernel_size_.h, kernel_size_.w};
+    config["strides"] = {strides_.h, strides_.w};
+    config["padding"] = padding_name(padding_);
+    config["activation"] = activation_name(activation_);
+    config["use_bias"] = use_bias_;
+    config["kernel_initializer"] = kernel_initializer_.name();
+    config["bias_initializer"] = bias_initializer_.name();
+    return config;
+}
+
+}  // namespace minnow

@@ -1,0 +1,68 @@
+#include "minnow/layers/core_layers.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "minnow/core/error.hpp"
+#include "minnow/init/initializers.hpp"
+#include "minnow/ops/arithmetic.hpp"
+#include "minnow/ops/normalization.hpp"
+
+namespace minnow {
+
+Activation::Activation(ActivationArg activation) : activation_(activation.kind) {}
+
+Variable Activation::forward(const Variable& x, Mode) { return minnow::activation(x, activation_); }
+
+nlohmann::json Activation::get_config() const {
+    nlohmann::json config = Layer::get_config();
+    config["activation"] = activation_name(activation_);
+    return config;
+}
+
+Dropout::Dropout(float rate, std::optional<uint64_t> seed)
+    : rate_(rate), seed_(seed), rng_(seed ? *seed : global_rng().next_u64()) {
+    MINNOW_CHECK(rate >= 0.0f && rate < 1.0f, ValueError, "{}: invalid rate={}, expected 0 <= rate < 1", describe(),
+                 rate);
+}
+
+Variable Dropout::forward(const Variable& x, Mode mode) {
+    if (mode == Mode::Infer || rate_ == 0.0f) return x;
+    return dropout(x, rate_, rng_);
+}
+
+nlohmann::json Dropout::get_config() const {
+    nlohmann::json config = Layer::get_config();
+    config["rate"] = rate_;
+    config["seed"] = seed_ ? nlohmann::json(*seed_) : nlohmann::json(nullptr);
+    return config;
+}
+
+Shape Flatten::build(const Shape& input_shape) {
+    int64_t features = 1;
+    for (int64_t i = 1; i < input_shape.rank(); ++i) features *= input_shape[i];
+    return {Shape::kNone, features};
+}
+
+Variable Flatten::forward(const Variable& x, Mode) {
+    if (x.shape().rank() == 1) return reshape(x, {x.shape()[0], 1});
+    return flatten(x);
+}
+
+InputLayer::InputLayer(Shape shape) : shape_(std::move(shape)) {
+    for (int64_t d : shape_)
+        MINNOW_CHECK(d > 0, ValueError, "Input: every dimension of shape {} must be positive", shape_);
+}
+
+Shape InputLayer::build(const Shape& input_shape) {
+    MINNOW_CHECK(input_shape.sample() == shape_, ShapeError, "{}: declared input shape {}, got {}", describe(),
+                 shape_.batched(Shape::kNone).batch_str(), input_shape.batch_str());
+    return input_shape;
+}
+
+nlohmann::json InputLayer::get_config() const {
+    nlohmann::json config = Layer::get_config();
+    config["batch_shape"] = shape_.batched(Shape::kNone).dims();
+    return config;
+}
+
+}  // namespace minnow

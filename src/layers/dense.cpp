@@ -1,0 +1,43 @@
+#include "minnow/layers/dense.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "minnow/core/error.hpp"
+#include "minnow/ops/linear.hpp"
+
+namespace minnow {
+
+Dense::Dense(int64_t units, ActivationArg activation, bool use_bias, Initializer kernel_initializer,
+             Initializer bias_initializer)
+    : units_(units),
+      activation_(activation.kind),
+      use_bias_(use_bias),
+      kernel_initializer_(std::move(kernel_initializer)),
+      bias_initializer_(std::move(bias_initializer)) {
+    MINNOW_CHECK(units > 0, ValueError, "Dense: units must be a positive integer, got {}", units);
+}
+
+Shape Dense::build(const Shape& input_shape) {
+    MINNOW_CHECK(input_shape.rank() == 2, ShapeError,
+                 "{}: expected input of rank 1 (features,), got {}; add Flatten before Dense", describe(),
+                 input_shape.batch_str());
+    kernel_ = add_weight("kernel", {input_shape[1], units_}, kernel_initializer_);
+    if (use_bias_) bias_ = add_weight("bias", {units_}, bias_initializer_);
+    return {Shape::kNone, units_};
+}
+
+Variable Dense::forward(const Variable& x, Mode) {
+    return minnow::activation(linear(x, kernel_, bias_), activation_);
+}
+
+nlohmann::json Dense::get_config() const {
+    nlohmann::json config = Layer::get_config();
+    config["units"] = units_;
+    config["activation"] = activation_name(activation_);
+    config["use_bias"] = use_bias_;
+    config["kernel_initializer"] = kernel_initializer_.name();
+    config["bias_initializer"] = bias_initializer_.name();
+    return config;
+}
+
+}  // namespace minnow

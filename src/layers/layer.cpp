@@ -1,0 +1,163 @@
+#include "minnow/layers/layer.hpp"
+
+#include <cctype>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "minnow/core/error.hpp"
+
+namespace minnow {
+
+std::string to_snake_case(const std::string& class_name) {
+    // Keras: insert "_" before an uppercase letter that starts a lowercase run ("Max|Pooling"),
+    // then between a lowercase letter and an uppercase one, then lowercase everything.
+    std::string step1;
+    for (size_t i = 0; i < class_name.size(); ++i) {
+        const bool starts_word = i > 0 && std::isupper(static_cast<unsigned char>(class_name[i])) &&
+                                 i + 1 < class_name.size() &&
+                                 std::islower(static_cast<unsigned char>(class_name[i + 1]));
+        if (starts_word) step1 += '_';
+        step1 += class_name[i];
+    }
+    std::string out;
+    for (size_t i = 0; i < step1.size(); ++i) {
+        if (i > 0 && std::isupper(static_cast<unsigned char>(step1[i])) &&
+            std::islower(static_cast<unsigned char>(step1[i - 1])))
+            out += '_';
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(step1[i])));
+    }
+    return out;
+}
+
+std::string Layer::name() const { return name_.empty() ? to_snake_case(class_name()) : name_; }
+
+void Layer::set_name(std::string name) {
+    MINNOW_CHECK(!name.empty() && name.find('/') == std::string::npos, ValueError,
+                 "{}: invalid name '{}' (it must be non-empty and contain no '/')", describe(), name);
+    name_ = std::move(name);
+    explicit_name_ = true;
+}
+
+void Layer::set_automatic_name(std::string name) {
+    if (!explicit_name_) name_ = std::move(name);
+}
+
+std::string Layer::describe() const { return fmt::format("{} '{}'", class_name(), name()); }
+
+const Shape& Layer::input_shape() const {
+    MINNOW_CHECK(built_, StateError, "{}: not built yet; call it on an input or build it first", describe());
+    return input_shape_;
+}
+
+const Shape& Layer::output_shape() const {
+    MINNOW_CHECK(built_, StateError, "{}: not built yet; call it on an input or build it first", describe());
+    return output_shape_;
+}
+
+Shape Layer::ensure_built(const Shape& input_shape) {
+    MINNOW_CHECK(input_shape.rank() >= 1, ShapeError, "{}: expected a batch of inputs, got a scalar shape",
+                 describe());
+    const Shape shape = input_shape.with_batch(Shape::kNone);
+    if (!built_) {
+        Shape out = build(shape);
+        input_shape_ = shape;
+        output_shape_ = std::move(out);
+        built_ = true;
+        set_trainable(trainable_);
+        return output_shape_;
+    }
+    MINNOW_CHECK(shape == input_shape_, ShapeError, "{}: expected input shape {}, got {}", describe(),
+                 input_shape_.batch_str(), input_shape.batch_str());
+    return output_shape_;
+}
+
+Variable Layer::operator()(const Variable& x, Mode mode) {
+    ensure_built(x.shape());
+    return forward(x, mode);
+}
+
+nlohmann::json Layer::get_config() const { return {{"name", name()}, {"trainable", trainable_}}; }
+
+void Layer::set_trainable(bool trainable) {
+    trainable_ = trainable;
+    for (Weight& w : weights_) w.variable.set_requires_grad(trainable_ && w.trainable);
+}
+
+Variable Layer::add_weight(const std::string& name, const Shape& shape, const Initializer& initializer,
+                           bool trainable) {
+    for (const Weight& w : weights_)
+        MINNOW_CHECK(w.name != name, ValueError, "{}: a weight named '{}' already exists", describe(), name);
+    Variable v(initializer(shape, global_rng()), trainable && trainable_);
+    weights_.push_back({name, v, trainable});
+    return v;
+}
+
+std::vector<const Layer::Weight*> Layer::ordered_weights() const {
+    std::vector<const Weight*> out;
+    for (const Weight& w : weights_)
+        if (w.trainable) out.push_back(&w);
+    for (const Weight& w : weights_)
+        if (!w.trainable) out.push_back(&w);
+    return out;
+}
+
+std::vector<Variable> Layer::weights() const {
+    std::vector<Variable> out;
+    for (const Weight* w : ordered_weights()) out.push_back(w->variable);
+    return out;
+}
+
+std::vector<Variable> Layer::trainable_weights() const {
+    std::vector<Variable> out;
+    if (!trainable_) return out;
+    for (const Weight* w : ordered_weights())
+        if (w->trainable) out.push_back(w->variable);
+    return out;
+}
+
+std::vector<Variable> Layer::non_trainable_weights() const {
+    std::vector<Variable> out;
+    for (const Weight* w : ordered_weights())
+        if (!trainable_ || !w->trainable) out.push_back(w->variable);
+    return out;
+}
+
+std::vector<std::string> Layer::weight_names() const {
+    std::vector<std::string> out;
+    for (const Weight* w : ordered_weights()) out.push_back(w->name);
+    return out;
+}
+
+std::vector<Tensor> Layer::get_weights() const {
+    std::vector<Tensor> out;
+    for (const Weight* w : ordered_weights()) out.push_back(w->variable.value());
+    return out;
+}
+
+void Layer::set_weights(const std::vector<Tensor>& values) {
+    MINNOW_CHECK(built_, StateError, "{}: set_weights before the layer is built; call it on an input first",
+                 describe());
+    const auto ordered = ordered_weights();
+    std::vector<std::string> expected;
+    for (const Weight* w : ordered) expected.push_back(fmt::format("{} {}", w->name, w->variable.shape()));
+    MINNOW_CHECK(values.size() == ordered.size(), ValueError, "{}: set_weights expected {} arrays [{}], got {}",
+                 describe(), ordered.size(), fmt::join(expected, ", "), values.size());
+    for (size_t i = 0; i < ordered.size(); ++i)
+        MINNOW_CHECK(values[i].shape() == ordered[i]->variable.shape(), ValueError,
+                     "{}: set_weights: weight {} '{}' expects shape {}, got {}", describe(), i, ordered[i]->name,
+                     ordered[i]->variable.shape(), values[i].shape());
+    for (size_t i = 0; i < ordered.size(); ++i) {
+        Variable v = ordered[i]->variable;
+        v.value() = values[i];
+    }
+}
+
+int64_t Layer::count_params() const {
+    MINNOW_CHECK(built_, StateError, "{}: count_params before the layer is built; call it on an input first",
+                 describe());
+    int64_t n = 0;
+    for (const Weight& w : weights_) n += w.variable.value().numel();
+    return n;
+}
+
+}  // namespace minnow

@@ -1,0 +1,73 @@
+#include "minnow/ops/conv2d.hpp"
+
+#include <limits>
+
+#include "kernels/conv2d.hpp"
+#include "kernels/pooling.hpp"
+#include "minnow/core/error.hpp"
+#include "tensor/index_buffer.hpp"
+
+namespace minnow {
+
+namespace {
+
+kernels::ConvGeometry conv_geometry(const Shape& x, const Shape& w, Size2 strides, Padding padding) {
+    MINNOW_CHECK(x.rank() == 4, ShapeError, "conv2d: expected input (batch, height, width, channels), got {}", x);
+    MINNOW_CHECK(w.rank() == 4, ShapeError, "conv2d: expected kernel (KH, KW, C, K), got {}", w);
+    MINNOW_CHECK(x[3] == w[2], ShapeError, "conv2d: input has {} channels but the kernel {} expects {}", x[3], w, w[2]);
+    MINNOW_CHECK(strides.h >= 1 && strides.w >= 1, ValueError, "conv2d: strides must be >= 1, got {}", strides.str());
+    const AxisWindow rows = axis_window(x[1], w[0], strides.h, padding);
+    const AxisWindow cols = axis_window(x[2], w[1], strides.w, padding);
+    MINNOW_CHECK(rows.out > 0 && cols.out > 0, ShapeError,
+                 "conv2d: kernel {}x{} is larger than the input {}x{} with 'valid' padding (input {})", w[0], w[1],
+                 x[1], x[2], x);
+    return {x[0], x[1], x[2], x[3], w[3], w[0], w[1], rows.out, cols.out, strides.h, strides.w, rows.pad_before,
+            cols.pad_before};
+}
+
+}  // namespace
+
+Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias, Size2 strides, Padding padding) {
+    const kernels::ConvGeometry g = conv_geometry(x.shape(), kernel.shape(), strides, padding);
+    const bool has_bias = bias.defined();
+    if (has_bias)
+        MINNOW_CHECK(bias.shape() == Shape{g.K}, ShapeError, "conv2d: bias of shape {} for {} filters", bias.shape(),
+                     g.K);
+    Tensor cols({g.rows(), g.patch()});
+    Tensor y({g.N, g.OH, g.OW, g.K});
+    kernels::conv2d_forward(x.value().data(), kernel.value().data(), has_bias ? bias.value().data() : nullptr, g,
+                            cols.data(), y.data());
+    std::vector<Variable> inputs{x, kernel};
+    if (has_bias) inputs.push_back(bias);
+    return record("conv2d", std::move(y), std::move(inputs), [g, cols = std::move(cols)](const BackwardArgs& a) {
+        Tensor dcols;
+        if (a.dx[0]) dcols = Tensor({g.rows(), g.patch()});
+        kernels::conv2d_backward(cols.data(), a.x(1).data(), a.dy.data(), g, dcols.data(),
+                                 a.dx[0] ? a.dx[0]->data() : nullptr, a.dx[1] ? a.dx[1]->data() : nullptr,
+                                 a.dx.size() > 2 && a.dx[2] ? a.dx[2]->data() : nullptr);
+    });
+}
+
+Variable max_pool2d(const Variable& x, Size2 pool_size, Size2 strides, Padding padding) {
+    const Shape& s = x.shape();
+    MINNOW_CHECK(s.rank() == 4, ShapeError, "max_pool2d: expected input (batch, height, width, channels), got {}", s);
+    MINNOW_CHECK(pool_size.h >= 1 && pool_size.w >= 1 && strides.h >= 1 && strides.w >= 1, ValueError,
+                 "max_pool2d: pool_size {} and strides {} must be >= 1", pool_size.str(), strides.str());
+    const AxisWindow rows = axis_window(s[1], pool_size.h, strides.h, padding);
+    const AxisWindow cols = axis_window(s[2], pool_size.w, strides.w, padding);
+    MINNOW_CHECK(rows.out > 0 && cols.out > 0, ShapeError,
+                 "max_pool2d: pool {} is larger than the input {}x{} with 'valid' padding", pool_size.str(), s[1], s[2]);
+    MINNOW_CHECK(x.value().numel() <= std::numeric_limits<int32_t>::max(), ShapeError,
+                 "max_pool2d: input {} has more elements than int32 positions can index", s);
+    const kernels::PoolGeometry g{s[0],      s[1],      s[2],      s[3],          pool_size.h,   pool_size.w,
+                                  rows.out,  cols.out,  strides.h, strides.w,     rows.pad_before, cols.pad_before};
+    Tensor y({g.N, g.OH, g.OW, g.C});
+    detail::IndexBuffer argmax(y.numel());
+    kernels::max_pool2d_forward(x.value().data(), g, y.data(), argmax.data());
+    const int64_t count = y.numel();
+    return record("max_pool2d", std::move(y), {x}, [argmax = std::move(argmax), count](const BackwardArgs& a) {
+        kernels::max_pool2d_backward(a.dy.data(), argmax.data(), count, a.dx[0]->data());
+    });
+}
+
+}  // namespace minnow

@@ -1,0 +1,115 @@
+#include "minnow/ops/normalization.hpp"
+
+#include "kernels/batch_norm.hpp"
+#include "minnow/core/error.hpp"
+
+namespace minnow {
+
+namespace {
+
+struct FeatureView {
+    int64_t M = 0;  // rows: every position but the feature axis
+    int64_t C = 0;  // features (the last axis)
+};
+
+FeatureView feature_view(const char* who, const Tensor& x, const Variable& gamma, const Variable& beta) {
+    MINNOW_CHECK(x.rank() >= 2, ShapeError, "{}: expected a batch with a feature axis, got {}", who, x.shape());
+    const int64_t C = x.dim(-1);
+    for (const Variable* p : {&gamma, &beta})
+        if (p->defined())
+            MINNOW_CHECK(p->shape() == Shape{C}, ShapeError, "{}: parameter of shape {} for {} features", who,
+                         p->shape(), C);
+    return {C == 0 ? 0 : x.numel() / C, C};
+}
+
+const float* data_or_null(const Variable& v) { return v.defined() ? v.value().data() : nullptr; }
+
+// The op's inputs are x, then gamma and beta when present: where each one's gradient goes.
+struct GradSlots {
+    float* dx = nullptr;
+    float* dgamma = nullptr;
+    float* dbeta = nullptr;
+};
+
+GradSlots grad_slots(const BackwardArgs& a, bool has_gamma, bool has_beta) {
+    GradSlots s;
+    size_t i = 0;
+    s.dx = a.dx[i] ? a.dx[i]->data() : nullptr;
+    if (has_gamma) {
+        ++i;
+        s.dgamma = a.dx[i] ? a.dx[i]->data() : nullptr;
+    }
+    if (has_beta) {
+        ++i;
+        s.dbeta = a.dx[i] ? a.dx[i]->data() : nullptr;
+    }
+    return s;
+}
+
+std::vector<Variable> bn_inputs(const Variable& x, const Variable& gamma, const Variable& beta) {
+    std::vector<Variable> inputs{x};
+    if (gamma.defined()) inputs.push_back(gamma);
+    if (beta.defined()) inputs.push_back(beta);
+    return inputs;
+}
+
+}  // namespace
+
+Variable batch_norm_train(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
+                          BatchStatistics& stats) {
+    const FeatureView v = feature_view("batch_norm", x.value(), gamma, beta);
+    MINNOW_CHECK(v.M > 1, ValueError,
+                 "batch_norm: training needs more than one value per feature to compute a variance, got input {}",
+                 x.shape());
+    Tensor y(x.shape());
+    stats.mean = Tensor({v.C});
+    stats.variance = Tensor({v.C});
+    Tensor invstd({v.C});
+    kernels::batch_norm_train_forward(x.value().data(), data_or_null(gamma), data_or_null(beta), v.M, v.C, epsilon,
+                                      y.data(), stats.mean.data(), stats.variance.data(), invstd.data());
+    const bool has_gamma = gamma.defined(), has_beta = beta.defined();
+    return record("batch_norm", std::move(y), bn_inputs(x, gamma, beta),
+                  [v, has_gamma, has_beta, mean = stats.mean, invstd = std::move(invstd)](const BackwardArgs& a) {
+                      const GradSlots s = grad_slots(a, has_gamma, has_beta);
+                      const float* g = has_gamma ? a.x(1).data() : nullptr;
+                      kernels::batch_norm_train_backward(a.x(0).data(), g, mean.data(), invstd.data(), a.dy.data(),
+                                                         v.M, v.C, s.dx, s.dgamma, s.dbeta);
+                  });
+}
+
+Variable batch_norm_infer(const Variable& x, const Variable& gamma, const Variable& beta, const Tensor& moving_mean,
+                          const Tensor& moving_variance, float epsilon) {
+    const FeatureView v = feature_view("batch_norm", x.value(), gamma, beta);
+    MINNOW_CHECK(moving_mean.shape() == Shape{v.C} && moving_variance.shape() == Shape{v.C}, ShapeError,
+                 "batch_norm: moving statistics {} and {} for {} features", moving_mean.shape(),
+                 moving_variance.shape(), v.C);
+    Tensor y(x.shape());
+    kernels::batch_norm_infer_forward(x.value().data(), data_or_null(gamma), data_or_null(beta), moving_mean.data(),
+                                      moving_variance.data(), v.M, v.C, epsilon, y.data());
+    const bool has_gamma = gamma.defined(), has_beta = beta.defined();
+    return record("batch_norm_infer", std::move(y), bn_inputs(x, gamma, beta),
+                  [v, has_gamma, has_beta, epsilon, mm = moving_mean, mv = moving_variance](const BackwardArgs& a) {
+                      const GradSlots s = grad_slots(a, has_gamma, has_beta);
+                      const float* g = has_gamma ? a.x(1).data() : nullptr;
+                      kernels::batch_norm_infer_backward(a.x(0).data(), g, mm.data(), mv.data(), a.dy.data(), v.M, v.C,
+                                                         epsilon, s.dx, s.dgamma, s.dbeta);
+                  });
+}
+
+Variable dropout(const Variable& x, float rate, Rng& rng) {
+    MINNOW_CHECK(rate >= 0.0f && rate < 1.0f, ValueError, "dropout: invalid rate={}, expected 0 <= rate < 1", rate);
+    const Tensor& xv = x.value();
+    const float scale = 1.0f / (1.0f - rate);
+    Tensor mask(xv.shape());
+    Tensor y(xv.shape());
+    for (int64_t i = 0; i < xv.numel(); ++i) {
+        mask.data()[i] = rng.uniform() >= rate ? scale : 0.0f;  // keep with probability 1 - rate
+        y.data()[i] = xv.data()[i] * mask.data()[i];
+    }
+    return record("dropout", std::move(y), {x}, [mask = std::move(mask)](const BackwardArgs& a) {
+        float* dx = a.dx[0]->data();
+        for (int64_t i = 0; i < a.dy.numel(); ++i) dx[i] += a.dy.data()[i] * mask.data()[i];
+    });
+}
+
+}  // namespace minnow

@@ -30,5 +30,6 @@ inline double now() {
 /// The benchmark groups; each appends its rows.
 void bench_gemm(std::vector<Row>& rows);
 void bench_alloc(std::vector<Row>& rows);
+void bench_layers(std::vector<Row>& rows);
 
 }  // namespace minnow::bench

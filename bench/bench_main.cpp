@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     std::vector<minnow::bench::Row> rows;
     minnow::bench::bench_gemm(rows);
     minnow::bench::bench_alloc(rows);
+    minnow::bench::bench_layers(rows);
 
     fmt::print("\n{:<8} {:<52} {:>10} {:>9}\n", "group", "benchmark", "ms", "GFLOP/s");
     nlohmann::json json_rows = nlohmann::json::array();

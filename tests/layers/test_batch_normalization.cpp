@@ -1,0 +1,132 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "minnow/autograd/graph.hpp"
+#include "minnow/core/error.hpp"
+#include "minnow/layers/layers.hpp"
+#include "minnow/tensor/tensor_ops.hpp"
+#include "support/gradcheck.hpp"
+#include "support/layer_checks.hpp"
+
+using namespace minnow;
+using minnow::test::check_layer;
+using minnow::test::random_leaf;
+
+TEST_CASE("BatchNormalization: a hand-computed batch of two 3-feature vectors", "[layers][bn]") {
+    BatchNormalization bn;
+    Variable x(Tensor::from_data({2, 3}, {1, 2, 3, 3, 6, 9}));
+    const Tensor y = bn(x, Mode::Train).value();
+    // mean (2, 4, 6), biased variance (1, 4, 9): y = (x - mean) / sqrt(var + 0.001).
+    const std::vector<float> expected{-0.999500375f, -0.999875023f, -0.999944449f,
+                                      0.999500375f,  0.999875023f,  0.999944449f};
+    for (size_t i = 0; i < expected.size(); ++i) CHECK(y.flat(int64_t(i)) == Approx(expected[i]).epsilon(1e-6));
+    // moving = moving * 0.99 + batch * 0.01, from zeros and ones.
+    const auto mm = bn.moving_mean().value().to_vector();
+    const auto mv = bn.moving_variance().value().to_vector();
+    CHECK(mm[0] == Approx(0.02f));
+    CHECK(mm[1] == Approx(0.04f));
+    CHECK(mm[2] == Approx(0.06f));
+    CHECK(mv[0] == Approx(1.0f));
+    CHECK(mv[1] == Approx(1.03f));
+    CHECK(mv[2] == Approx(1.08f));
+}
+
+TEST_CASE("BatchNormalization: Train output has per-feature mean beta and std gamma", "[layers][bn]") {
+    BatchNormalization bn;
+    Rng rng(3);
+    const Tensor x = Tensor::normal({256, 4}, 5.0f, 3.0f, rng);
+    bn.ensure_built(x.shape());
+    bn.set_weights({Tensor::from_data({4}, {2, 0.5f, 1, 3}), Tensor::from_data({4}, {0.5f, -1, 0, 2}),
+                    Tensor::zeros({4}), Tensor::ones({4})});
+    const Tensor y = bn(Variable(x), Mode::Train).value();
+    const Tensor m = mean(y, 0);
+    const Tensor sq = mean(y * y, 0);
+    const float gamma[] = {2, 0.5f, 1, 3}, beta[] = {0.5f, -1, 0, 2};
+    for (int64_t c = 0; c < 4; ++c) {
+        CHECK(m.flat(c) == Approx(beta[c]).margin(1e-4));
+        CHECK(std::sqrt(sq.flat(c) - m.flat(c) * m.flat(c)) == Approx(gamma[c]).epsilon(1e-3));
+    }
+}
+
+TEST_CASE("BatchNormalization: moving statistics after k steps follow the formula", "[layers][bn]") {
+    BatchNormalization bn(-1, 0.9f);
+    Rng rng(8);
+    std::vector<double> mm(3, 0.0), mv(3, 1.0);
+    for (int step = 0; step < 5; ++step) {
+        const Tensor x = Tensor::normal({16, 3}, float(step), 2.0f, rng);
+        bn(Variable(x), Mode::Train);
+        for (int64_t c = 0; c < 3; ++c) {
+            double mu = 0, var = 0;
+            for (int64_t n = 0; n < 16; ++n) mu += x.at({n, c}) / 16.0;
+            for (int64_t n = 0; n < 16; ++n) var += (x.at({n, c}) - mu) * (x.at({n, c}) - mu) / 16.0;
+            mm[c] = mm[c] * 0.9 + mu * 0.1;
+            mv[c] = mv[c] * 0.9 + var * 0.1;
+        }
+    }
+    for (int64_t c = 0; c < 3; ++c) {
+        CHECK(bn.moving_mean().value().flat(c) == Approx(mm[c]).epsilon(1e-5));
+        CHECK(bn.moving_variance().value().flat(c) == Approx(mv[c]).epsilon(1e-5));
+    }
+}
+
+TEST_CASE("BatchNormalization: Infer uses the moving statistics; frozen behaves as Infer", "[layers][bn]") {
+    BatchNormalization bn;
+    const Tensor x = Tensor::from_data({2, 2}, {1, 2, 3, 4});
+    bn.ensure_built(x.shape());
+    const Tensor gamma = Tensor::from_data({2}, {2, 3}), beta = Tensor::from_data({2}, {1, -1});
+    const Tensor mm = Tensor::from_data({2}, {0.5f, 1}), mv = Tensor::from_data({2}, {4, 0.25f});
+    bn.set_weights({gamma, beta, mm, mv});
+    const Tensor y = bn(Variable(x), Mode::Infer).value();
+    for (int64_t n = 0; n < 2; ++n)
+        for (int64_t c = 0; c < 2; ++c)
+            CHECK(y.at({n, c}) ==
+                  Approx(gamma.flat(c) * (x.at({n, c}) - mm.flat(c)) / std::sqrt(mv.flat(c) + 1e-3f) + beta.flat(c)));
+
+    bn.set_trainable(false);
+    CHECK(bn.trainable_weights().empty());
+    CHECK(bn.non_trainable_weights().size() == 4);
+    const Tensor frozen = bn(Variable(x), Mode::Train).value();
+    CHECK(frozen.to_vector() == y.to_vector());
+    CHECK(bn.moving_mean().value().to_vector() == mm.to_vector());  // not updated
+}
+
+TEST_CASE("BatchNormalization: weights, counts and check_layer after Dense and Conv2D", "[layers][bn]") {
+    BatchNormalization dense_bn;
+    check_layer(dense_bn, {4, 3}, {.trainable_weights = 2, .non_trainable_weights = 2, .train_differs = true});
+    CHECK(dense_bn.weight_names() ==
+          std::vector<std::string>{"gamma", "beta", "moving_mean", "moving_variance"});
+    CHECK(dense_bn.count_params() == 12);
+    BatchNormalization conv_bn;
+    check_layer(conv_bn, {2, 3, 3, 2}, {.trainable_weights = 2, .non_trainable_weights = 2, .train_differs = true});
+    BatchNormalization bare(-1, 0.99f, 1e-3f, false, false);
+    check_layer(bare, {5, 3}, {.trainable_weights = 0, .non_trainable_weights = 2, .train_differs = true});
+}
+
+TEST_CASE("BatchNormalization: gradients through Dense -> BN and Conv2D -> BN stacks", "[layers][bn]") {
+    Dense dense(3);
+    BatchNormalization bn1;
+    Variable x = random_leaf({5, 4}, 1);
+    dense(x);
+    bn1(dense(x), Mode::Train);
+    REQUIRE_GRADCHECK([&] { return bn1(dense(x, Mode::Train), Mode::Train); },
+                      {x, dense.kernel(), dense.bias(), bn1.gamma(), bn1.beta()});
+
+    Conv2D conv(2, 2);
+    BatchNormalization bn2;
+    Variable img = random_leaf({2, 4, 4, 2}, 2);
+    bn2(conv(img), Mode::Train);
+    REQUIRE_GRADCHECK([&] { return bn2(conv(img, Mode::Train), Mode::Train); },
+                      {img, conv.kernel(), conv.bias(), bn2.gamma(), bn2.beta()});
+}
+
+TEST_CASE("BatchNormalization: refuses a training batch of one sample and bad settings", "[layers][bn]") {
+    BatchNormalization bn;
+    CHECK_THROWS_WITH(bn(Variable(Tensor::zeros({1, 3})), Mode::Train),
+                      "BatchNormalization 'batch_normalization': a training batch of one sample has zero variance, "
+                      "got input (1, 3); use a batch size of at least 2");
+    CHECK_NOTHROW(bn(Variable(Tensor::zeros({1, 3})), Mode::Infer));
+    BatchNormalization axis1(1);
+    CHECK_THROWS_AS(axis1(Variable(Tensor::zeros({2, 3, 4}))), ValueError);
+    CHECK_THROWS_AS(BatchNormalization(-1, 1.5f), ValueError);
+}

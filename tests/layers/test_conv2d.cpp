@@ -1,0 +1,143 @@
+#include <catch2/catch.hpp>
+
+#include <limits>
+
+#include "minnow/core/error.hpp"
+#include "minnow/layers/layers.hpp"
+#include "minnow/tensor/tensor_ops.hpp"
+#include "support/layer_checks.hpp"
+#include "minnow/ops/arithmetic.hpp"
+#include <nlohmann/json.hpp>
+
+using namespace minnow;
+using minnow::test::check_layer;
+
+namespace {
+
+// Keras/TensorFlow "same": out = ceil(in / stride), total padding split with the odd one after.
+int64_t pad_before(int64_t in, int64_t k, int64_t s, bool same) {
+    if (!same) return 0;
+    const int64_t out = (in + s - 1) / s;
+    return std::max<int64_t>((out - 1) * s + k - in, 0) / 2;
+}
+int64_t out_len(int64_t in, int64_t k, int64_t s, bool same) { return same ? (in + s - 1) / s : (in - k) / s + 1; }
+
+// A direct convolution, one output at a time, in double.
+Tensor naive_conv(const Tensor& x, const Tensor& w, const Tensor& b, int64_t s, bool same) {
+    const int64_t N = x.dim(0), H = x.dim(1), W = x.dim(2), C = x.dim(3);
+    const int64_t KH = w.dim(0), KW = w.dim(1), K = w.dim(3);
+    const int64_t OH = out_len(H, KH, s, same), OW = out_len(W, KW, s, same);
+    const int64_t pt = pad_before(H, KH, s, same), pl = pad_before(W, KW, s, same);
+    Tensor y({N, OH, OW, K});
+    for (int64_t n = 0; n < N; ++n)
+        for (int64_t oh = 0; oh < OH; ++oh)
+            for (int64_t ow = 0; ow < OW; ++ow)
+                for (int64_t k = 0; k < K; ++k) {
+                    double acc = b.flat(k);
+                    for (int64_t kh = 0; kh < KH; ++kh)
+                        for (int64_t kw = 0; kw < KW; ++kw)
+                            for (int64_t c = 0; c < C; ++c) {
+                                const int64_t ih = oh * s - pt + kh, iw = ow * s - pl + kw;
+                                if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                                acc += double(x.at({n, ih, iw, c})) * w.at({kh, kw, c, k});
+                            }
+                    y.at({n, oh, ow, k}) = static_cast<float>(acc);
+                }
+    return y;
+}
+
+Tensor naive_pool(const Tensor& x, int64_t p, int64_t s, bool same) {
+    const int64_t N = x.dim(0), H = x.dim(1), W = x.dim(2), C = x.dim(3);
+    const int64_t OH = out_len(H, p, s, same), OW = out_len(W, p, s, same);
+    const int64_t pt = pad_before(H, p, s, same), pl = pad_before(W, p, s, same);
+    Tensor y({N, OH, OW, C});
+    for (int64_t n = 0; n < N; ++n)
+        for (int64_t oh = 0; oh < OH; ++oh)
+            for (int64_t ow = 0; ow < OW; ++ow)
+                for (int64_t c = 0; c < C; ++c) {
+                    float m = -std::numeric_limits<float>::infinity();
+                    for (int64_t i = 0; i < p; ++i)
+                        for (int64_t j = 0; j < p; ++j) {
+                            const int64_t ih = oh * s - pt + i, iw = ow * s - pl + j;
+                            if (ih >= 0 && ih < H && iw >= 0 && iw < W) m = std::max(m, x.at({n, ih, iw, c}));
+                        }
+                    y.at({n, oh, ow, c}) = m;
+                }
+    return y;
+}
+
+}  // namespace
+
+TEST_CASE("Conv2D: matches a direct convolution (valid/same, strides 1/2, odd sizes)", "[layers][conv]") {
+    Rng rng(21);
+    for (int64_t H : {5, 6, 7})
+        for (int64_t kernel : {1, 2, 3})
+            for (int64_t stride : {1, 2})
+                for (bool same : {false, true}) {
+                    Conv2D conv(4, kernel, stride, same ? "same" : "valid");
+                    const Tensor x = Tensor::uniform({2, H, 9, 3}, -1, 1, rng);
+                    conv.ensure_built(x.shape());
+                    conv.set_weights({Tensor::uniform({kernel, kernel, 3, 4}, -1, 1, rng),
+                                      Tensor::uniform({4}, -1, 1, rng)});
+                    const Tensor y = conv(Variable(x)).value();
+                    INFO("H=" << H << " kernel=" << kernel << " stride=" << stride << " same=" << same);
+                    const Tensor expected = naive_conv(x, conv.kernel().value(), conv.bias().value(), stride, same);
+                    REQUIRE(y.shape() == expected.shape());
+                    CHECK(allclose(y, expected, 1e-4f, 1e-5f));
+                }
+}
+
+TEST_CASE("Conv2D: a rectangular kernel and the output shape", "[layers][conv]") {
+    Conv2D conv(32, {2, 3});
+    conv.ensure_built({Shape::kNone, 28, 28, 1});
+    CHECK(conv.output_shape().batch_str() == "(None, 27, 26, 32)");
+    CHECK(conv.count_params() == 2 * 3 * 1 * 32 + 32);
+    Conv2D strided(8, 3, 2, "same");
+    strided.ensure_built({Shape::kNone, 7, 6, 2});
+    CHECK(strided.output_shape().batch_str() == "(None, 4, 3, 8)");
+}
+
+TEST_CASE("Conv2D: check_layer with gradients for input, kernel and bias", "[layers][conv]") {
+    Conv2D valid(3, 3, 1, "valid", "tanh");
+    check_layer(valid, {2, 5, 4, 2}, {.trainable_weights = 2});
+    Conv2D same_strided(2, {2, 3}, 2, "same");
+    check_layer(same_strided, {2, 6, 5, 3}, {.trainable_weights = 2});
+}
+
+TEST_CASE("Conv2D: bad input names the layer and the shapes", "[layers][conv]") {
+    Conv2D conv(8, 3);
+    CHECK_THROWS_WITH(conv(Variable(Tensor::zeros({4, 784}))),
+                      "Conv2D 'conv2d': expected input of rank 3 (height, width, channels), got (None, 784)");
+    Conv2D big(8, 5);
+    CHECK_THROWS_WITH(big(Variable(Tensor::zeros({1, 3, 3, 1}))),
+                      Catch::Contains("Conv2D 'conv2d': kernel_size (5, 5) is larger than the input 3x3") &&
+                          Catch::Contains("padding='same'"));
+    CHECK_THROWS_AS(Conv2D(8, 3, 1, "full"), ValueError);
+    CHECK_THROWS_AS(Conv2D(0, 3), ValueError);
+}
+
+TEST_CASE("MaxPooling2D: matches a direct loop (valid/same, strides, odd sizes)", "[layers][pool]") {
+    Rng rng(5);
+    for (int64_t H : {4, 5, 7})
+        for (int64_t pool : {2, 3})
+            for (int64_t stride : {1, 2})
+                for (bool same : {false, true}) {
+                    MaxPooling2D p(pool, stride, same ? "same" : "valid");
+                    const Tensor x = Tensor::uniform({2, H, 5, 3}, -1, 1, rng);
+                    INFO("H=" << H << " pool=" << pool << " stride=" << stride << " same=" << same);
+                    const Tensor y = p(Variable(x)).value();
+                    CHECK(y.to_vector() == naive_pool(x, pool, stride, same).to_vector());
+                    CHECK(y.shape() == p.output_shape().with_batch(2));
+                }
+}
+
+TEST_CASE("MaxPooling2D: the gradient goes to each window's maximum", "[layers][pool]") {
+    MaxPooling2D p;
+    Variable x(Tensor::from_data({1, 2, 4, 1}, {1, 5, 2, 0, 3, 4, 8, 7}), true);
+    sum(p(x, Mode::Train)).backward();
+    CHECK(x.grad().to_vector() == std::vector<float>{0, 1, 0, 0, 0, 0, 1, 0});
+    MaxPooling2D q(2, 2, "same");
+    check_layer(q, {2, 5, 5, 2}, {});
+    CHECK(q.output_shape().batch_str() == "(None, 3, 3, 2)");
+    CHECK(MaxPooling2D().get_config()["strides"] == nlohmann::json{2, 2});
+}

@@ -38,8 +38,10 @@ Shape Conv2D::build(const Shape& input_shape) {
     return {Shape::kNone, rows.out, cols.out, filters_};
 }
 
-Variable Conv2D::forward(const Variable& x, Mode) {
-    return minnow::activation(conv2d(x, kernel_, bias_, strides_, padding_), activation_);
+Variable Conv2D::forward_logits(const Variable& x, Mode) { return conv2d(x, kernel_, bias_, strides_, padding_); }
+
+Variable Conv2D::forward(const Variable& x, Mode mode) {
+    return minnow::activation(forward_logits(x, mode), activation_);
 }
 
 nlohmann::json Conv2D::get_config() const {

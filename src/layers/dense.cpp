@@ -26,8 +26,10 @@ Shape Dense::build(const Shape& input_shape) {
     return {Shape::kNone, units_};
 }
 
-Variable Dense::forward(const Variable& x, Mode) {
-    return minnow::activation(linear(x, kernel_, bias_), activation_);
+Variable Dense::forward_logits(const Variable& x, Mode) { return linear(x, kernel_, bias_); }
+
+Variable Dense::forward(const Variable& x, Mode mode) {
+    return minnow::activation(forward_logits(x, mode), activation_);
 }
 
 nlohmann::json Dense::get_config() const {

@@ -71,9 +71,20 @@ Shape Layer::ensure_built(const Shape& input_shape) {
     return output_shape_;
 }
 
+void Layer::set_built_shapes(Shape input_shape, Shape output_shape) {
+    input_shape_ = std::move(input_shape);
+    output_shape_ = std::move(output_shape);
+    built_ = true;
+}
+
 Variable Layer::operator()(const Variable& x, Mode mode) {
     ensure_built(x.shape());
     return forward(x, mode);
+}
+
+Variable Layer::call_logits(const Variable& x, Mode mode) {
+    ensure_built(x.shape());
+    return forward_logits(x, mode);
 }
 
 nlohmann::json Layer::get_config() const { return {{"name", name()}, {"trainable", trainable_}}; }
@@ -81,6 +92,7 @@ nlohmann::json Layer::get_config() const { return {{"name", name()}, {"trainable
 void Layer::set_trainable(bool trainable) {
     trainable_ = trainable;
     for (Weight& w : weights_) w.variable.set_requires_grad(trainable_ && w.trainable);
+    for (Layer* sub : sublayers()) sub->set_trainable(trainable);
 }
 
 Variable Layer::add_weight(const std::string& name, const Shape& shape, const Initializer& initializer,
@@ -104,6 +116,8 @@ std::vector<const Layer::Weight*> Layer::ordered_weights() const {
 std::vector<Variable> Layer::weights() const {
     std::vector<Variable> out;
     for (const Weight* w : ordered_weights()) out.push_back(w->variable);
+    for (const Layer* sub : sublayers())
+        for (Variable& v : sub->weights()) out.push_back(std::move(v));
     return out;
 }
 
@@ -112,51 +126,56 @@ std::vector<Variable> Layer::trainable_weights() const {
     if (!trainable_) return out;
     for (const Weight* w : ordered_weights())
         if (w->trainable) out.push_back(w->variable);
+    for (const Layer* sub : sublayers())
+        for (Variable& v : sub->trainable_weights()) out.push_back(std::move(v));
     return out;
 }
 
 std::vector<Variable> Layer::non_trainable_weights() const {
+    if (!trainable_) return weights();
     std::vector<Variable> out;
     for (const Weight* w : ordered_weights())
-        if (!trainable_ || !w->trainable) out.push_back(w->variable);
+        if (!w->trainable) out.push_back(w->variable);
+    for (const Layer* sub : sublayers())
+        for (Variable& v : sub->non_trainable_weights()) out.push_back(std::move(v));
     return out;
 }
 
 std::vector<std::string> Layer::weight_names() const {
     std::vector<std::string> out;
     for (const Weight* w : ordered_weights()) out.push_back(w->name);
+    for (const Layer* sub : sublayers())
+        for (const std::string& n : sub->weight_names()) out.push_back(sub->name() + "/" + n);
     return out;
 }
 
 std::vector<Tensor> Layer::get_weights() const {
     std::vector<Tensor> out;
-    for (const Weight* w : ordered_weights()) out.push_back(w->variable.value());
+    for (const Variable& v : weights()) out.push_back(v.value());
     return out;
 }
 
 void Layer::set_weights(const std::vector<Tensor>& values) {
     MINNOW_CHECK(built_, StateError, "{}: set_weights before the layer is built; call it on an input first",
                  describe());
-    const auto ordered = ordered_weights();
+    std::vector<Variable> all = weights();
+    const std::vector<std::string> names = weight_names();
     std::vector<std::string> expected;
-    for (const Weight* w : ordered) expected.push_back(fmt::format("{} {}", w->name, w->variable.shape()));
-    MINNOW_CHECK(values.size() == ordered.size(), ValueError, "{}: set_weights expected {} arrays [{}], got {}",
-                 describe(), ordered.size(), fmt::join(expected, ", "), values.size());
-    for (size_t i = 0; i < ordered.size(); ++i)
-        MINNOW_CHECK(values[i].shape() == ordered[i]->variable.shape(), ValueError,
-                     "{}: set_weights: weight {} '{}' expects shape {}, got {}", describe(), i, ordered[i]->name,
-                     ordered[i]->variable.shape(), values[i].shape());
-    for (size_t i = 0; i < ordered.size(); ++i) {
-        Variable v = ordered[i]->variable;
-        v.value() = values[i];
-    }
+    for (size_t i = 0; i < all.size(); ++i) expected.push_back(fmt::format("{} {}", names[i], all[i].shape()));
+    MINNOW_CHECK(values.size() == all.size(), ValueError, "{}: set_weights expected {} arrays [{}], got {}",
+                 describe(), all.size(), fmt::join(expected, ", "), values.size());
+    for (size_t i = 0; i < all.size(); ++i)
+        MINNOW_CHECK(values[i].shape() == all[i].shape(), ValueError,
+                     "{}: set_weights: weight {} '{}' expects shape {}, got {}", describe(), i, names[i],
+                     all[i].shape(), values[i].shape());
+    for (size_t i = 0; i < all.size(); ++i) all[i].value() = values[i];
 }
 
 int64_t Layer::count_params() const {
     MINNOW_CHECK(built_, StateError, "{}: count_params before the layer is built; call it on an input first",
                  describe());
     int64_t n = 0;
-    for (const Weight& w : weights_) n += w.variable.value().numel();
+    for (const Variable& v : weights()) n += v.value().numel();
     return n;
 }
 

@@ -21,6 +21,8 @@ public:
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Conv2D"; }
     nlohmann::json get_config() const override;
+    ActivationKind final_activation() const override { return activation_; }
+    Variable forward_logits(const Variable& x, Mode mode) override;
 
     const Variable& kernel() const { return kernel_; }
     const Variable& bias() const { return bias_; }

@@ -17,6 +17,8 @@ public:
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Activation"; }
     nlohmann::json get_config() const override;
+    ActivationKind final_activation() const override { return activation_; }
+    Variable forward_logits(const Variable& x, Mode) override { return x; }
     ActivationKind activation() const { return activation_; }
 
 private:

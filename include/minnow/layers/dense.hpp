@@ -18,6 +18,8 @@ public:
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Dense"; }
     nlohmann::json get_config() const override;
+    ActivationKind final_activation() const override { return activation_; }
+    Variable forward_logits(const Variable& x, Mode mode) override;
 
     int64_t units() const { return units_; }
     ActivationKind activation() const { return activation_; }

@@ -9,6 +9,7 @@
 
 #include "minnow/autograd/variable.hpp"
 #include "minnow/init/initializers.hpp"
+#include "minnow/ops/activations.hpp"
 
 namespace minnow {
 
@@ -43,6 +44,17 @@ public:
     /// Keras' get_config(): the arguments that rebuild this layer, plus name and trainable.
     virtual nlohmann::json get_config() const;
 
+    /// The activation the layer applies last (Linear if none). A model uses it to compute a
+    /// softmax or sigmoid output and its cross-entropy together, stably, from the logits.
+    virtual ActivationKind final_activation() const { return ActivationKind::Linear; }
+    /// forward() without that final activation: the logits.
+    virtual Variable forward_logits(const Variable& x, Mode mode) { return forward(x, mode); }
+    /// Like operator(), but returns forward_logits().
+    Variable call_logits(const Variable& x, Mode mode);
+
+    /// Layers this one is made of (a Sequential's layers); their weights count as this layer's.
+    virtual std::vector<Layer*> sublayers() const { return {}; }
+
     /// Builds the layer for `input_shape` if it is not built yet (checks the shape if it is);
     /// returns the output shape. The batch dimension of `input_shape` is ignored.
     Shape ensure_built(const Shape& input_shape);
@@ -60,15 +72,17 @@ public:
     void set_automatic_name(std::string name);
 
     /// Whether the optimizer may change this layer's weights; a frozen BatchNormalization also
-    /// runs in inference mode (as in Keras).
+    /// runs in inference mode (as in Keras). Setting it sets it on every sublayer too.
     bool trainable() const { return trainable_; }
     void set_trainable(bool trainable);
 
-    /// Weights in Keras' order: trainable ones in creation order, then non-trainable ones.
+    /// Weights in Keras' order: this layer's trainable ones in creation order, then its
+    /// non-trainable ones, then each sublayer's weights in turn.
     std::vector<Variable> weights() const;
     std::vector<Variable> trainable_weights() const;
     std::vector<Variable> non_trainable_weights() const;
-    /// Each weight's name within the layer ("kernel", "moving_mean"), in weights() order.
+    /// Each weight's name within the layer ("kernel", "moving_mean"; a sublayer's weights as
+    /// "dense/kernel"), in weights() order.
     std::vector<std::string> weight_names() const;
     /// Copies of the weights' values, in weights() order.
     std::vector<Tensor> get_weights() const;
@@ -83,6 +97,8 @@ protected:
                         bool trainable = true);
     /// "Dense 'dense_1'": how messages name this layer.
     std::string describe() const;
+    /// For composite layers that build in steps (Sequential.add): records the built shapes.
+    void set_built_shapes(Shape input_shape, Shape output_shape);
 
 private:
     struct Weight {

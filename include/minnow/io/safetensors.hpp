@@ -1,0 +1,34 @@
+#pragma once
+/// The safetensors format: an 8-byte little-endian header length, a JSON header naming each
+/// tensor's dtype, shape and byte range, then the raw little-endian data. PyTorch's and other
+/// safetensors readers open minnow's files.
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "minnow/tensor/tensor.hpp"
+
+namespace minnow::io {
+
+/// Writes `tensors` (name, tensor) as F32 with string `metadata`, atomically: to a temporary
+/// file, flushed and synced, then renamed over `path`, so a failure leaves the old file intact.
+void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, const Tensor*>>& tensors,
+                       const std::map<std::string, std::string>& metadata = {});
+
+/// The content of a safetensors file, tensors in the order of their data.
+struct SafetensorsContent {
+    std::map<std::string, std::string> metadata;
+    std::vector<std::pair<std::string, Tensor>> tensors;
+};
+
+/// Reads a safetensors file of F32 tensors. Checks the header length against the file size, the
+/// JSON, every dtype, shape and byte range, and that the data section is exactly as long as the
+/// header says; refuses with an IoError naming the file and the first problem.
+SafetensorsContent read_safetensors(const std::string& path);
+
+/// Writes `bytes` to `path` atomically (temporary file, flush, fsync, rename).
+void write_file_atomic(const std::string& path, const std::string& bytes);
+
+}  // namespace minnow::io

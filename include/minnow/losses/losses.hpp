@@ -1,0 +1,92 @@
+#pragma once
+/// Loss objects for compile(), by Keras name or by class.
+
+#include <memory>
+#include <string>
+
+#include "minnow/autograd/variable.hpp"
+#include "minnow/ops/activations.hpp"
+
+namespace minnow {
+
+/// A loss: mean over the batch of a per-sample loss of predictions against targets.
+class Loss {
+public:
+    virtual ~Loss() = default;
+    /// Keras' name, used in logs and saved configs.
+    virtual std::string name() const = 0;
+    /// The loss of the model's outputs `y_pred` against `y_true`.
+    virtual Variable operator()(const Variable& y_pred, const Tensor& y_true) const = 0;
+    /// True when, for a model whose last activation is `act`, the loss can be computed from the
+    /// logits instead (softmax or sigmoid folded into the cross-entropy: stable and cheaper).
+    virtual bool fuses_with(ActivationKind) const { return false; }
+    /// The loss from the logits of a model whose last activation is the fused one.
+    virtual Variable from_logits(const Variable& logits, const Tensor& y_true) const;
+};
+
+/// Integer labels (N,) against class probabilities (N, C) (or logits with from_logits).
+class SparseCategoricalCrossentropy : public Loss {
+public:
+    explicit SparseCategoricalCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
+    std::string name() const override { return "sparse_categorical_crossentropy"; }
+    Variable operator()(const Variable& y_pred, const Tensor& y_true) const override;
+    bool fuses_with(ActivationKind act) const override { return act == ActivationKind::Softmax && !from_logits_; }
+    Variable from_logits(const Variable& logits, const Tensor& y_true) const override;
+
+private:
+    bool from_logits_;
+};
+
+/// Target distributions (N, C), one-hot usually, against class probabilities (or logits).
+class CategoricalCrossentropy : public Loss {
+public:
+    explicit CategoricalCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
+    std::string name() const override { return "categorical_crossentropy"; }
+    Variable operator()(const Variable& y_pred, const Tensor& y_true) const override;
+    bool fuses_with(ActivationKind act) const override { return act == ActivationKind::Softmax && !from_logits_; }
+    Variable from_logits(const Variable& logits, const Tensor& y_true) const override;
+
+private:
+    bool from_logits_;
+};
+
+/// Targets in [0, 1] against probabilities (or logits), elementwise.
+class BinaryCrossentropy : public Loss {
+public:
+    explicit BinaryCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
+    std::string name() const override { return "binary_crossentropy"; }
+    Variable operator()(const Variable& y_pred, const Tensor& y_true) const override;
+    bool fuses_with(ActivationKind act) const override { return act == ActivationKind::Sigmoid && !from_logits_; }
+    Variable from_logits(const Variable& logits, const Tensor& y_true) const override;
+
+private:
+    bool from_logits_;
+};
+
+/// mean((y_pred - y_true)^2).
+class MeanSquaredError : public Loss {
+public:
+    std::string name() const override { return "mean_squared_error"; }
+    Variable operator()(const Variable& y_pred, const Tensor& y_true) const override;
+};
+
+/// compile()'s loss argument: a Keras name ("sparse_categorical_crossentropy", "mse", ...) or an object.
+class LossArg {
+public:
+    LossArg(const char* name);         // NOLINT(google-explicit-constructor)
+    LossArg(const std::string& name);  // NOLINT(google-explicit-constructor)
+    template <class T>
+        requires std::derived_from<T, Loss>
+    LossArg(T loss) : loss_(std::make_shared<T>(std::move(loss))) {}  // NOLINT(google-explicit-constructor)
+    LossArg(std::shared_ptr<Loss> loss);  // NOLINT(google-explicit-constructor)
+
+    std::shared_ptr<Loss> get() const { return loss_; }
+
+private:
+    std::shared_ptr<Loss> loss_;
+};
+
+/// The loss called `name` (Keras' names and aliases); ValueError listing them otherwise.
+std::shared_ptr<Loss> loss_from_name(const std::string& name);
+
+}  // namespace minnow

@@ -1,0 +1,156 @@
+#pragma once
+/// Callbacks: code that fit() calls at the start and end of training, epochs and batches.
+
+#include <cstdint>
+#include <fstream>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "minnow/tensor/tensor.hpp"
+
+namespace minnow {
+
+class Sequential;
+
+/// Metric values by name ("loss", "accuracy", "val_loss", ...). On batch end they are the
+/// epoch's running means so far; on epoch end the epoch's values (and validation's).
+using Logs = std::map<std::string, double>;
+
+/// Subclass and override what you need; fit() calls each hook in order for every callback.
+class Callback {
+public:
+    virtual ~Callback() = default;
+    virtual void on_train_begin(const Logs&) {}
+    virtual void on_train_end(const Logs&) {}
+    virtual void on_epoch_begin(int /*epoch*/, const Logs&) {}
+    virtual void on_epoch_end(int /*epoch*/, const Logs&) {}
+    virtual void on_batch_begin(int /*batch*/, const Logs&) {}
+    virtual void on_batch_end(int /*batch*/, const Logs&) {}
+
+    /// The model being trained (set by fit before on_train_begin).
+    void set_model(Sequential* model) { model_ = model; }
+    Sequential& model() const;
+
+private:
+    Sequential* model_ = nullptr;
+};
+
+/// What fit() returns: each epoch's logs, as Keras' History.history, and its wall-clock seconds.
+class History : public Callback {
+public:
+    /// history["loss"][i] is epoch i's loss (likewise every metric and val_ metric).
+    std::map<std::string, std::vector<double>> history;
+    /// The epoch numbers recorded (0-based, from initial_epoch).
+    std::vector<int> epoch;
+    /// Seconds each epoch took (training and validation).
+    std::vector<double> seconds;
+
+    /// history.at(key), with a clear error for a missing key.
+    const std::vector<double>& at(const std::string& key) const;
+
+    void on_train_begin(const Logs&) override;
+    void on_epoch_begin(int epoch, const Logs&) override;
+    void on_epoch_end(int epoch, const Logs& logs) override;
+
+private:
+    double epoch_start_ = 0.0;
+};
+
+/// Keras' progress bar. verbose 1: a bar redrawn in place on a terminal (one line per epoch
+/// when the output is not a terminal); verbose 2: one line per epoch.
+class ProgressBar : public Callback {
+public:
+    /// `steps` is the number of batches per epoch; output goes to `out` (stdout by default).
+    ProgressBar(int verbose, int64_t steps, int epochs, std::ostream* out = nullptr);
+    void on_epoch_begin(int epoch, const Logs&) override;
+    void on_batch_end(int batch, const Logs& logs) override;
+    void on_epoch_end(int epoch, const Logs& logs) override;
+
+private:
+    std::string bar(int64_t done) const;
+    std::ostream& out() const;
+
+    int verbose_;
+    int64_t steps_;
+    int epochs_;
+    std::ostream* out_;
+    bool interactive_;
+    double epoch_start_ = 0.0;
+    double last_draw_ = 0.0;
+};
+
+/// Stops training when `monitor` has not improved by more than min_delta for `patience` epochs;
+/// with restore_best_weights the model gets back the weights of its best epoch.
+/// mode: "auto" (max for accuracy-like names, min otherwise), "min" or "max".
+class EarlyStopping : public Callback {
+public:
+    explicit EarlyStopping(std::string monitor = "val_loss", double min_delta = 0.0, int patience = 0,
+                           std::string mode = "auto", bool restore_best_weights = false);
+    void on_train_begin(const Logs&) override;
+    void on_epoch_end(int epoch, const Logs& logs) override;
+    /// The epoch training stopped at (-1 when it ran to the end), and the best one.
+    int stopped_epoch() const { return stopped_epoch_; }
+    int best_epoch() const { return best_epoch_; }
+
+private:
+    bool improved(double current) const;
+
+    std::string monitor_;
+    double min_delta_;
+    int patience_;
+    bool maximize_;
+    bool restore_best_weights_;
+    int wait_ = 0;
+    int stopped_epoch_ = -1;
+    int best_epoch_ = -1;
+    std::optional<double> best_;
+    std::vector<Tensor> best_weights_;
+};
+
+/// Saves the model (or only its weights) after each epoch, or only when `monitor` improved.
+/// The path may hold fmt fields from the epoch and logs: "ckpt-{epoch:02d}-{val_loss:.3f}.safetensors"
+/// (epoch counts from 1, as in Keras).
+class ModelCheckpoint : public Callback {
+public:
+    explicit ModelCheckpoint(std::string filepath, std::string monitor = "val_loss", bool save_best_only = false,
+                             bool save_weights_only = false, std::string mode = "auto");
+    void on_epoch_end(int epoch, const Logs& logs) override;
+
+private:
+    std::string filepath_;
+    std::string monitor_;
+    bool save_best_only_;
+    bool save_weights_only_;
+    bool maximize_;
+    std::optional<double> best_;
+};
+
+/// Writes one CSV row per epoch: epoch (from 0), then every log key in alphabetical order.
+class CSVLogger : public Callback {
+public:
+    explicit CSVLogger(std::string filename, char separator = ',', bool append = false);
+    void on_train_begin(const Logs&) override;
+    void on_epoch_end(int epoch, const Logs& logs) override;
+    void on_train_end(const Logs&) override;
+
+private:
+    std::string filename_;
+    char separator_;
+    bool append_;
+    std::ofstream file_;
+    std::vector<std::string> keys_;
+};
+
+/// Stops training as soon as the loss is NaN or infinite.
+class TerminateOnNaN : public Callback {
+public:
+    void on_batch_end(int batch, const Logs& logs) override;
+};
+
+/// "auto" mode's choice: maximize for names containing "acc", minimize otherwise.
+bool monitor_maximizes(const std::string& monitor, const std::string& mode);
+
+}  // namespace minnow

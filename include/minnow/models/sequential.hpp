@@ -1,0 +1,156 @@
+#pragma once
+/// Sequential: a stack of layers with Keras' compile / fit / evaluate / predict.
+
+#include <concepts>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "minnow/data/dataset.hpp"
+#include "minnow/layers/layer.hpp"
+#include "minnow/losses/losses.hpp"
+#include "minnow/metrics/metrics.hpp"
+#include "minnow/models/callbacks.hpp"
+#include "minnow/optim/optimizer.hpp"
+
+namespace minnow {
+
+/// A layer handed to a Sequential: any layer object (moved in) or a shared_ptr to one (shared,
+/// so the caller can keep using it).
+class LayerHandle {
+public:
+    template <class L>
+        requires std::derived_from<std::decay_t<L>, Layer> && (!std::is_lvalue_reference_v<L>)
+    LayerHandle(L&& layer) : ptr_(std::make_shared<std::decay_t<L>>(std::move(layer))) {}  // NOLINT
+    template <class L>
+        requires std::derived_from<L, Layer>
+    LayerHandle(std::shared_ptr<L> layer) : ptr_(std::move(layer)) {}  // NOLINT
+    std::shared_ptr<Layer> get() const { return ptr_; }
+
+private:
+    std::shared_ptr<Layer> ptr_;
+};
+
+/// Validation data for fit(): `{x_val, y_val}` tensors (copied) or a dataset.
+struct ValidationData {
+    std::shared_ptr<const Dataset> data;
+    ValidationData() = default;
+    ValidationData(Tensor x, Tensor y);                // NOLINT(google-explicit-constructor)
+    ValidationData(std::shared_ptr<const Dataset> d);  // NOLINT(google-explicit-constructor)
+    explicit operator bool() const { return data != nullptr; }
+};
+
+/// fit()'s options, with Keras' names and defaults.
+struct FitOptions {
+    int epochs = 1;
+    int64_t batch_size = 32;
+    ValidationData validation_data = {};
+    /// Fraction of the samples, taken from the end before shuffling, held out for validation.
+    double validation_split = 0.0;
+    /// Shuffle the training samples before each epoch.
+    bool shuffle = true;
+    /// Seeds the shuffles; without it, drawn from the global generator (set_random_seed).
+    std::optional<uint64_t> seed = std::nullopt;
+    /// 0 silent, 1 progress bar, 2 one line per epoch.
+    int verbose = 1;
+    std::vector<std::shared_ptr<Callback>> callbacks = {};
+    /// The epoch to start counting from (to resume a run).
+    int initial_epoch = 0;
+};
+
+/// A linear stack of layers. Build it in one expression, Keras style:
+///
+///     Sequential model({Input({784}), Dense(64), BatchNormalization(), Activation("relu"),
+///                       Dense(10, "softmax")});
+///
+/// Shapes come from the Input layer (or the first call, or build()). Layers without a name get
+/// Keras' automatic names, unique within the model (dense, dense_1, ...). A Sequential is itself
+/// a Layer and can sit inside another model.
+class Sequential : public Layer {
+public:
+    Sequential(std::initializer_list<LayerHandle> layers = {});
+    explicit Sequential(const std::vector<LayerHandle>& layers);
+
+    /// Appends a layer (building it at once when the model's input shape is known).
+    void add(LayerHandle layer);
+    /// The layers, in order (the Input layer included when there is one).
+    const std::vector<std::shared_ptr<Layer>>& layers() const { return layers_; }
+    /// The layer called `name` (ValueError if none).
+    Layer& get_layer(const std::string& name) const;
+
+    /// Builds every layer for `input_shape` (batch dimension included, any value).
+    Shape build(const Shape& input_shape) override;
+    Variable forward(const Variable& x, Mode mode) override;
+    Variable forward_logits(const Variable& x, Mode mode) override;
+    ActivationKind final_activation() const override;
+    std::string class_name() const override { return "Sequential"; }
+    nlohmann::json get_config() const override;
+    std::vector<Layer*> sublayers() const override;
+
+    /// Keras' summary table: layer names and types, output shapes and parameter counts.
+    void summary(std::ostream& out) const;
+    void summary() const;
+    std::string summary_string() const;
+
+    /// Sets the optimizer, the loss and the metrics (by name or object).
+    void compile(OptimizerArg optimizer, LossArg loss, std::vector<std::string> metrics = {});
+    bool compiled() const { return optimizer_ != nullptr; }
+    Optimizer& optimizer() const;
+    const Loss& loss() const;
+
+    /// Trains on x (N, ...) and y (N, ...) for options.epochs epochs.
+    History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
+    /// Trains on a dataset.
+    History fit(std::shared_ptr<const Dataset> train, FitOptions options = {});
+    /// Loss and metrics over x, y in inference mode: {"loss": ..., "accuracy": ...}.
+    Logs evaluate(const Tensor& x, const Tensor& y, int64_t batch_size = 32, int verbose = 0);
+    Logs evaluate(const Dataset& data, int64_t batch_size = 32, int verbose = 0);
+    /// Outputs for x, in batches, in inference mode, with no graph recorded.
+    Tensor predict(const Tensor& x, int64_t batch_size = 32);
+    Tensor predict(const Dataset& data, int64_t batch_size = 32);
+    /// One optimizer step on one batch; returns the batch's loss and metrics.
+    Logs train_on_batch(const Tensor& x, const Tensor& y);
+    /// The loss and metrics of one batch in inference mode.
+    Logs test_on_batch(const Tensor& x, const Tensor& y);
+
+    /// Set by a callback to end fit() after the current epoch (or batch).
+    bool stop_training = false;
+
+    /// Writes the weights as safetensors ("dense/kernel", ...); atomic.
+    void save_weights(const std::string& path) const;
+    /// Reads weights written by save_weights(); checks names, shapes, dtypes and sizes.
+    void load_weights(const std::string& path);
+    /// Writes the whole model: architecture (as JSON in the safetensors metadata) and weights.
+    void save(const std::string& path) const;
+
+private:
+    struct StepResult {
+        double loss = 0.0;
+        Tensor y_pred;
+    };
+    void assign_name(Layer& layer) const;
+    /// Builds layer i on `shape`; a failure names the layer's position and its neighbour.
+    Shape build_layer(size_t i, const Shape& shape);
+    void require_compiled(const char* what) const;
+    void reset_metrics();
+    void update_metrics(const Tensor& y_pred, const Tensor& y_true);
+    Logs collect_logs(double loss, const std::string& prefix = "") const;
+    StepResult train_step(const Tensor& x, const Tensor& y);
+    StepResult test_step(const Tensor& x, const Tensor& y);
+    void check_targets(const Dataset& data) const;
+    Logs run_evaluation(const Dataset& data, int64_t batch_size);
+
+    std::vector<std::shared_ptr<Layer>> layers_;
+    std::shared_ptr<Optimizer> optimizer_;
+    std::shared_ptr<Loss> loss_;
+    std::vector<std::string> metric_names_;
+    std::vector<std::unique_ptr<Metric>> metrics_;
+};
+
+/// Rebuilds a model saved with Sequential::save(), with no code: layers come from the layer
+/// registry (built-ins, plus user layers registered with register_layer()).
+Sequential load_model(const std::string& path);
+
+}  // namespace minnow

@@ -1,0 +1,127 @@
+#pragma once
+/// Optimizer: the base of Adam and SGD, with Keras 3's clipping, decoupled weight decay and
+/// gradient accumulation.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "minnow/autograd/variable.hpp"
+
+namespace minnow {
+
+/// Options every optimizer takes (Keras 3 names).
+struct OptimizerOptions {
+    /// Each variable's gradient is scaled down so its L2 norm is at most this.
+    std::optional<float> clipnorm = std::nullopt;
+    /// All gradients are scaled down together so their joint L2 norm is at most this.
+    std::optional<float> global_clipnorm = std::nullopt;
+    /// Decoupled weight decay: before each update, w -= w * weight_decay * learning_rate.
+    float weight_decay = 0.0f;
+    /// When > 1, gradients are averaged over this many batches before one update (a remedy for
+    /// small batches). As in Keras 3 the step counter still counts every batch.
+    int gradient_accumulation_steps = 1;
+};
+
+/// Updates variables from their gradients. Non-trainable weights are never passed to it.
+class Optimizer {
+public:
+    virtual ~Optimizer() = default;
+
+    /// One step: reads each variable's gradient, updates the variable, clears the gradient.
+    /// Variables without a gradient are left alone.
+    void apply(const std::vector<Variable>& variables);
+
+    float learning_rate() const { return learning_rate_; }
+    void set_learning_rate(float lr) { learning_rate_ = lr; }
+    /// Batches applied so far (Keras' optimizer.iterations).
+    int64_t iterations() const { return iterations_; }
+    const OptimizerOptions& options() const { return options_; }
+
+    /// Keras' name ("adam").
+    virtual std::string name() const = 0;
+    /// The arguments that rebuild this optimizer.
+    virtual nlohmann::json get_config() const;
+
+protected:
+    Optimizer(float learning_rate, OptimizerOptions options);
+    /// How many state tensors (shaped like the variable) update() keeps per variable.
+    virtual int slot_count() const = 0;
+    /// Updates w in place from gradient g at step `step` (1 for the first update).
+    virtual void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t step) = 0;
+
+private:
+    struct State {
+        Variable variable;  // keeps the key alive
+        std::vector<Tensor> slots;
+        Tensor accumulated;
+    };
+    State& state_for(const Variable& v);
+
+    float learning_rate_;
+    OptimizerOptions options_;
+    int64_t iterations_ = 0;
+    std::unordered_map<const void*, State> states_;
+};
+
+/// Adam in Keras' form: alpha = lr * sqrt(1 - b2^t) / (1 - b1^t); m += (g - m)(1 - b1);
+/// v += (g^2 - v)(1 - b2); w -= alpha * m / (sqrt(v) + epsilon). With `pytorch_epsilon`, epsilon
+/// goes where PyTorch puts it: w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + epsilon).
+class Adam : public Optimizer {
+public:
+    explicit Adam(float learning_rate = 1e-3f, float beta_1 = 0.9f, float beta_2 = 0.999f, float epsilon = 1e-7f,
+                  OptimizerOptions options = {}, bool pytorch_epsilon = false);
+    std::string name() const override { return "adam"; }
+    nlohmann::json get_config() const override;
+
+protected:
+    int slot_count() const override { return 2; }
+    void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t step) override;
+
+private:
+    float beta_1_, beta_2_, epsilon_;
+    bool pytorch_epsilon_;
+};
+
+/// Stochastic gradient descent, Keras' form: with momentum, m = momentum * m - lr * g and
+/// w += m (Nesterov: w += momentum * m - lr * g); without, w -= lr * g.
+class SGD : public Optimizer {
+public:
+    explicit SGD(float learning_rate = 0.01f, float momentum = 0.0f, bool nesterov = false,
+                 OptimizerOptions options = {});
+    std::string name() const override { return "sgd"; }
+    nlohmann::json get_config() const override;
+
+protected:
+    int slot_count() const override { return momentum_ != 0.0f ? 1 : 0; }
+    void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t step) override;
+
+private:
+    float momentum_;
+    bool nesterov_;
+};
+
+/// compile()'s optimizer argument: a Keras name ("adam", "sgd") or an object.
+class OptimizerArg {
+public:
+    OptimizerArg(const char* name);         // NOLINT(google-explicit-constructor)
+    OptimizerArg(const std::string& name);  // NOLINT(google-explicit-constructor)
+    template <class T>
+        requires std::derived_from<T, Optimizer>
+    OptimizerArg(T opt) : optimizer_(std::make_shared<T>(std::move(opt))) {}  // NOLINT(google-explicit-constructor)
+    OptimizerArg(std::shared_ptr<Optimizer> opt);  // NOLINT(google-explicit-constructor)
+    std::shared_ptr<Optimizer> get() const { return optimizer_; }
+
+private:
+    std::shared_ptr<Optimizer> optimizer_;
+};
+
+/// The optimizer called `name` with Keras' defaults; ValueError otherwise.
+std::shared_ptr<Optimizer> optimizer_from_name(const std::string& name);
+
+}  // namespace minnow

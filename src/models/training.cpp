@@ -1,0 +1,306 @@
+// Sequential's compile, fit, evaluate, predict, train_on_batch and test_on_batch.
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <numeric>
+
+#include "minnow/autograd/graph.hpp"
+#include "minnow/core/error.hpp"
+#include "minnow/layers/batch_normalization.hpp"
+#include "minnow/models/sequential.hpp"
+#include "minnow/ops/activations.hpp"
+#include "minnow/ops/losses.hpp"
+
+namespace minnow {
+
+namespace {
+
+// Batch b of an epoch's sample order.
+std::span<const int64_t> batch_rows(const std::vector<int64_t>& order, int64_t b, int64_t batch_size) {
+    const auto begin = static_cast<size_t>(b * batch_size);
+    const size_t end = std::min(order.size(), begin + static_cast<size_t>(batch_size));
+    return {order.data() + begin, end - begin};
+}
+
+int64_t batch_count(int64_t samples, int64_t batch_size) { return (samples + batch_size - 1) / batch_size; }
+
+void shuffle(std::vector<int64_t>& order, Rng& rng) {
+    // Fisher-Yates with our own generator: the same order on every machine.
+    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(static_cast<uint32_t>(i))]);
+}
+
+bool contains_trainable_batch_norm(const Layer& layer) {
+    if (dynamic_cast<const BatchNormalization*>(&layer) != nullptr) return layer.trainable();
+    for (const Layer* sub : layer.sublayers())
+        if (contains_trainable_batch_norm(*sub)) return true;
+    return false;
+}
+
+}  // namespace
+
+void Sequential::compile(OptimizerArg optimizer, LossArg loss, std::vector<std::string> metrics) {
+    optimizer_ = optimizer.get();
+    loss_ = loss.get();
+    metric_names_ = std::move(metrics);
+    metrics_.clear();
+    for (const std::string& m : metric_names_) (void)make_metric(m, loss_->name(), Shape{1}, Shape{});  // validates
+}
+
+void Sequential::require_compiled(const char* what) const {
+    MINNOW_CHECK(optimizer_ != nullptr, StateError, "{}: {} before compile(); call compile(optimizer, loss, metrics) first",
+                 describe(), what);
+}
+
+Optimizer& Sequential::optimizer() const {
+    require_compiled("optimizer()");
+    return *optimizer_;
+}
+
+const Loss& Sequential::loss() const {
+    require_compiled("loss()");
+    return *loss_;
+}
+
+void Sequential::reset_metrics() {
+    for (auto& m : metrics_) m->reset();
+}
+
+void Sequential::update_metrics(const Tensor& y_pred, const Tensor& y_true) {
+    if (metrics_.size() != metric_names_.size()) {
+        // Metrics are made on first use, when the output and target shapes are known.
+        metrics_.clear();
+        for (const std::string& m : metric_names_)
+            metrics_.push_back(make_metric(m, loss_->name(), y_pred.shape().sample(), y_true.shape().sample()));
+    }
+    for (auto& m : metrics_) m->update(y_pred, y_true);
+}
+
+Logs Sequential::collect_logs(double loss, const std::string& prefix) const {
+    Logs logs{{prefix + "loss", loss}};
+    for (const auto& m : metrics_) logs[prefix + m->name()] = m->result();
+    return logs;
+}
+
+Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y) {
+    Variable input(x);
+    Variable loss;
+    Tensor y_pred;
+    if (loss_->fuses_with(final_activation())) {
+        // softmax / sigmoid and the cross-entropy as one op on the logits: stable, and one pass.
+        Variable logits = call_logits(input, Mode::Train);
+        loss = loss_->from_logits(logits, y);
+        NoGradGuard no_grad;
+        y_pred = activation(logits, final_activation()).value();
+    } else {
+        Variable out = (*this)(input, Mode::Train);
+        loss = (*loss_)(out, y);
+        y_pred = out.value();
+    }
+    const double value = loss.value().item();
+    loss.backward();
+    optimizer_->apply(trainable_weights());
+    return {value, std::move(y_pred)};
+}
+
+Sequential::StepResult Sequential::test_step(const Tensor& x, const Tensor& y) {
+    NoGradGuard no_grad;
+    Variable input(x);
+    if (loss_->fuses_with(final_activation())) {
+        Variable logits = call_logits(input, Mode::Infer);
+        const double value = loss_->from_logits(logits, y).value().item();
+        return {value, activation(logits, final_activation()).value()};
+    }
+    Variable out = (*this)(input, Mode::Infer);
+    return {(*loss_)(out, y).value().item(), out.value()};
+}
+
+void Sequential::check_targets(const Dataset& data) const {
+    MINNOW_CHECK(data.has_targets(), ValueError, "{}: training needs targets (y)", describe());
+    if (loss_->name() != "sparse_categorical_crossentropy") return;
+    // Check every label once, up front, rather than failing in the middle of an epoch.
+    const int64_t classes = output_shape()[-1];
+    constexpr int64_t kChunk = 4096;
+    std::vector<int64_t> rows;
+    for (int64_t begin = 0; begin < data.size(); begin += kChunk) {
+        rows.resize(static_cast<size_t>(std::min(kChunk, data.size() - begin)));
+        std::iota(rows.begin(), rows.end(), begin);
+        const Tensor labels = data.gather_y(rows);
+        for (int64_t i = 0; i < labels.numel(); ++i) {
+            const float label = labels.data()[i];
+            MINNOW_CHECK(label >= 0 && label < float(classes) && std::floor(label) == label, ValueError,
+                         "{}: label {} (sample {}) is outside [0, {}): the output layer '{}' has {} units", describe(),
+                         label, begin + i, classes, layers_.back()->name(), classes);
+        }
+    }
+}
+
+History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions options) {
+    MINNOW_CHECK(x.defined() && y.defined() && x.rank() >= 1 && y.rank() >= 1, ValueError,
+                 "{}: fit needs x and y with a sample axis", describe());
+    MINNOW_CHECK(x.dim(0) == y.dim(0), ValueError,
+                 "{}: x and y have different numbers of samples: x {} has {}, y {} has {}", describe(), x.shape(),
+                 x.dim(0), y.shape(), y.dim(0));
+    return fit(TensorDataset::view(x, y), std::move(options));
+}
+
+History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options) {
+    require_compiled("fit()");
+    MINNOW_CHECK(options.epochs >= 0 && options.initial_epoch >= 0, ValueError,
+                 "{}: epochs ({}) and initial_epoch ({}) must be >= 0", describe(), options.epochs,
+                 options.initial_epoch);
+    MINNOW_CHECK(options.batch_size >= 1, ValueError, "{}: batch_size must be >= 1, got {}", describe(),
+                 options.batch_size);
+    MINNOW_CHECK(options.validation_split >= 0.0 && options.validation_split < 1.0, ValueError,
+                 "{}: validation_split must be in [0, 1), got {}", describe(), options.validation_split);
+
+    std::shared_ptr<const Dataset> validation = options.validation_data.data;
+    if (options.validation_split > 0.0 && !validation) {
+        // Keras holds out the last fraction of the samples, before any shuffling.
+        const int64_t n = train->size();
+        const auto held = static_cast<int64_t>(std::floor(double(n) * options.validation_split));
+        MINNOW_CHECK(held > 0 && held < n, ValueError, "{}: validation_split={} of {} samples leaves an empty split",
+                     describe(), options.validation_split, n);
+        validation = std::make_shared<SubsetDataset>(train, n - held, n);
+        train = std::make_shared<SubsetDataset>(train, 0, n - held);
+    }
+    const int64_t n = train->size();
+    MINNOW_CHECK(n > 0, ValueError, "{}: no training samples", describe());
+    ensure_built(train->sample_shape().batched(n));
+    check_targets(*train);
+    if (validation) {
+        ensure_built(validation->sample_shape().batched(validation->size()));
+        check_targets(*validation);
+    }
+    MINNOW_CHECK(!(n % options.batch_size == 1 && n > 1 && contains_trainable_batch_norm(*this)), ValueError,
+                 "{}: {} samples in batches of {} leave a last batch of one sample, which BatchNormalization cannot "
+                 "train on; choose another batch_size or drop a sample",
+                 describe(), n, options.batch_size);
+
+    const int64_t steps = batch_count(n, options.batch_size);
+    const int last_epoch = options.initial_epoch + options.epochs;
+    auto history = std::make_shared<History>();
+    std::vector<std::shared_ptr<Callback>> callbacks{history};
+    if (options.verbose > 0) callbacks.push_back(std::make_shared<ProgressBar>(options.verbose, steps, last_epoch));
+    for (auto& c : options.callbacks) callbacks.push_back(c);
+    for (auto& c : callbacks) c->set_model(this);
+
+    Rng shuffler(options.seed ? *options.seed : global_rng().next_u64());
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+
+    stop_training = false;
+    for (auto& c : callbacks) c->on_train_begin({});
+    Logs epoch_logs;
+    for (int epoch = options.initial_epoch; epoch < last_epoch && !stop_training; ++epoch) {
+        for (auto& c : callbacks) c->on_epoch_begin(epoch, {});
+        if (options.shuffle) shuffle(order, shuffler);
+        reset_metrics();
+        double loss_sum = 0.0;
+        int64_t seen = 0;
+        for (int64_t b = 0; b < steps && !stop_training; ++b) {
+            for (auto& c : callbacks) c->on_batch_begin(static_cast<int>(b), {});
+            const auto rows = batch_rows(order, b, options.batch_size);
+            const Tensor xb = train->gather_x(rows);
+            const Tensor yb = train->gather_y(rows);
+            const StepResult r = train_step(xb, yb);
+            // Keras' running loss: the mean of batch losses weighted by batch size.
+            loss_sum += r.loss * double(rows.size());
+            seen += static_cast<int64_t>(rows.size());
+            update_metrics(r.y_pred, yb);
+            const Logs batch_logs = collect_logs(loss_sum / double(seen));
+            for (auto& c : callbacks) c->on_batch_end(static_cast<int>(b), batch_logs);
+        }
+        epoch_logs = collect_logs(loss_sum / double(std::max<int64_t>(seen, 1)));
+        if (validation) {
+            const Logs val = run_evaluation(*validation, options.batch_size);
+            for (const auto& [key, value] : val) epoch_logs["val_" + key] = value;
+        }
+        for (auto& c : callbacks) c->on_epoch_end(epoch, epoch_logs);
+    }
+    for (auto& c : callbacks) c->on_train_end(epoch_logs);
+    return *history;
+}
+
+Logs Sequential::run_evaluation(const Dataset& data, int64_t batch_size) {
+    MINNOW_CHECK(batch_size >= 1, ValueError, "{}: batch_size must be >= 1, got {}", describe(), batch_size);
+    const int64_t n = data.size();
+    MINNOW_CHECK(n > 0, ValueError, "{}: nothing to evaluate (0 samples)", describe());
+    ensure_built(data.sample_shape().batched(n));
+    reset_metrics();
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    double loss_sum = 0.0;
+    for (int64_t b = 0; b < batch_count(n, batch_size); ++b) {
+        const auto rows = batch_rows(order, b, batch_size);
+        const Tensor yb = data.gather_y(rows);
+        const StepResult r = test_step(data.gather_x(rows), yb);
+        loss_sum += r.loss * double(rows.size());
+        update_metrics(r.y_pred, yb);
+    }
+    return collect_logs(loss_sum / double(n));
+}
+
+Logs Sequential::evaluate(const Tensor& x, const Tensor& y, int64_t batch_size, int verbose) {
+    MINNOW_CHECK(x.defined() && y.defined() && x.rank() >= 1 && y.rank() >= 1 && x.dim(0) == y.dim(0), ValueError,
+                 "{}: evaluate needs x and y with the same number of samples, got x {} and y {}", describe(),
+                 x.defined() ? x.shape().str() : "nothing", y.defined() ? y.shape().str() : "nothing");
+    return evaluate(*TensorDataset::view(x, y), batch_size, verbose);
+}
+
+Logs Sequential::evaluate(const Dataset& data, int64_t batch_size, int verbose) {
+    require_compiled("evaluate()");
+    check_targets(data);
+    const Logs logs = run_evaluation(data, batch_size);
+    if (verbose > 0) {
+        std::string line;
+        for (const auto& [key, value] : logs) line += fmt::format(" - {}: {:.4f}", key, value);
+        fmt::print("evaluate:{}\n", line);
+    }
+    return logs;
+}
+
+Tensor Sequential::predict(const Tensor& x, int64_t batch_size) {
+    MINNOW_CHECK(x.defined() && x.rank() >= 1, ValueError, "{}: predict needs x with a sample axis", describe());
+    return predict(*TensorDataset::view(x, Tensor()), batch_size);
+}
+
+Tensor Sequential::predict(const Dataset& data, int64_t batch_size) {
+    MINNOW_CHECK(batch_size >= 1, ValueError, "{}: batch_size must be >= 1, got {}", describe(), batch_size);
+    const int64_t n = data.size();
+    ensure_built(data.sample_shape().batched(n));
+    NoGradGuard no_grad;
+    Tensor out(output_shape().with_batch(n));
+    const int64_t row_size = n == 0 ? 0 : out.numel() / n;
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    for (int64_t b = 0; b < batch_count(n, batch_size); ++b) {
+        const auto rows = batch_rows(order, b, batch_size);
+        const Tensor y = (*this)(Variable(data.gather_x(rows)), Mode::Infer).value();
+        std::copy_n(y.data(), y.numel(), out.data() + b * batch_size * row_size);
+    }
+    return out;
+}
+
+Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y) {
+    require_compiled("train_on_batch()");
+    const auto data = TensorDataset::view(x, y);
+    ensure_built(x.shape());
+    check_targets(*data);
+    reset_metrics();
+    const StepResult r = train_step(x, y);
+    update_metrics(r.y_pred, y);
+    return collect_logs(r.loss);
+}
+
+Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y) {
+    require_compiled("test_on_batch()");
+    const auto data = TensorDataset::view(x, y);
+    ensure_built(x.shape());
+    check_targets(*data);
+    reset_metrics();
+    const StepResult r = test_step(x, y);
+    update_metrics(r.y_pred, y);
+    return collect_logs(r.loss);
+}
+
+}  // namespace minnow

@@ -1,0 +1,199 @@
+#include "minnow/optim/optimizer.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "minnow/core/error.hpp"
+#include "minnow/tensor/tensor_ops.hpp"
+
+namespace minnow {
+
+namespace {
+double squared_norm(const Tensor& t) {
+    double acc = 0.0;
+    for (float v : t.span()) acc += double(v) * v;
+    return acc;
+}
+
+void scale(Tensor& t, float factor) {
+    for (float& v : t.span()) v *= factor;
+}
+}  // namespace
+
+Optimizer::Optimizer(float learning_rate, OptimizerOptions options)
+    : learning_rate_(learning_rate), options_(std::move(options)) {
+    MINNOW_CHECK(learning_rate >= 0.0f, ValueError, "optimizer: invalid learning_rate={}, expected >= 0",
+                 learning_rate);
+    MINNOW_CHECK(!options_.clipnorm || *options_.clipnorm > 0.0f, ValueError, "optimizer: clipnorm must be > 0");
+    MINNOW_CHECK(!options_.global_clipnorm || *options_.global_clipnorm > 0.0f, ValueError,
+                 "optimizer: global_clipnorm must be > 0");
+    MINNOW_CHECK(!(options_.clipnorm && options_.global_clipnorm), ValueError,
+                 "optimizer: set clipnorm or global_clipnorm, not both");
+    MINNOW_CHECK(options_.weight_decay >= 0.0f, ValueError, "optimizer: weight_decay must be >= 0, got {}",
+                 options_.weight_decay);
+    MINNOW_CHECK(options_.gradient_accumulation_steps >= 1, ValueError,
+                 "optimizer: gradient_accumulation_steps must be >= 1, got {}", options_.gradient_accumulation_steps);
+}
+
+Optimizer::State& Optimizer::state_for(const Variable& v) {
+    auto [it, inserted] = states_.try_emplace(v.impl_for_graph());
+    State& s = it->second;
+    if (inserted) {
+        s.variable = v;
+        for (int i = 0; i < slot_count(); ++i) s.slots.push_back(Tensor::zeros(v.shape()));
+        if (options_.gradient_accumulation_steps > 1) s.accumulated = Tensor::zeros(v.shape());
+    }
+    return s;
+}
+
+void Optimizer::apply(const std::vector<Variable>& variables) {
+    std::vector<Variable> with_grad;
+    for (const Variable& v : variables)
+        if (v.has_grad()) with_grad.push_back(v);
+
+    const int k = options_.gradient_accumulation_steps;
+    if (k > 1) {
+        const bool update_step = (iterations_ + 1) % k == 0;
+        for (Variable& v : with_grad) {
+            State& s = state_for(v);
+            if (!update_step) {
+                add_into(s.accumulated, v.grad());
+                v.zero_grad();
+                continue;
+            }
+            // The update uses the mean of the k gradients: (g + accumulated) / k.
+            add_into(v.grad(), s.accumulated);
+            scale(v.grad(), 1.0f / static_cast<float>(k));
+            s.accumulated.zero();
+        }
+        if (!update_step) {
+            ++iterations_;
+            return;
+        }
+    }
+
+    if (options_.clipnorm) {
+        for (Variable& v : with_grad) {
+            const double norm = std::sqrt(squared_norm(v.grad()));
+            if (norm > *options_.clipnorm) scale(v.grad(), static_cast<float>(*options_.clipnorm / norm));
+        }
+    }
+    if (options_.global_clipnorm) {
+        double total = 0.0;
+        for (Variable& v : with_grad) total += squared_norm(v.grad());
+        const double norm = std::sqrt(total);
+        if (norm > *options_.global_clipnorm)
+            for (Variable& v : with_grad) scale(v.grad(), static_cast<float>(*options_.global_clipnorm / norm));
+    }
+
+    const int64_t step = iterations_ + 1;
+    for (Variable& v : with_grad) {
+        State& s = state_for(v);
+        Tensor& w = v.value();
+        if (options_.weight_decay > 0.0f) scale(w, 1.0f - options_.weight_decay * learning_rate_);
+        update(w, v.grad(), s.slots, step);
+        v.zero_grad();
+    }
+    ++iterations_;
+}
+
+nlohmann::json Optimizer::get_config() const {
+    nlohmann::json config{{"name", name()}, {"learning_rate", learning_rate_}, {"weight_decay", options_.weight_decay},
+                          {"gradient_accumulation_steps", options_.gradient_accumulation_steps}};
+    config["clipnorm"] = options_.clipnorm ? nlohmann::json(*options_.clipnorm) : nlohmann::json(nullptr);
+    config["global_clipnorm"] =
+        options_.global_clipnorm ? nlohmann::json(*options_.global_clipnorm) : nlohmann::json(nullptr);
+    return config;
+}
+
+Adam::Adam(float learning_rate, float beta_1, float beta_2, float epsilon, OptimizerOptions options,
+           bool pytorch_epsilon)
+    : Optimizer(learning_rate, std::move(options)),
+      beta_1_(beta_1),
+      beta_2_(beta_2),
+      epsilon_(epsilon),
+      pytorch_epsilon_(pytorch_epsilon) {
+    MINNOW_CHECK(beta_1 >= 0.0f && beta_1 < 1.0f && beta_2 >= 0.0f && beta_2 < 1.0f, ValueError,
+                 "Adam: beta_1={} and beta_2={} must be in [0, 1)", beta_1, beta_2);
+    MINNOW_CHECK(epsilon >= 0.0f, ValueError, "Adam: epsilon must be >= 0, got {}", epsilon);
+}
+
+void Adam::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t step) {
+    const auto t = static_cast<float>(step);
+    const float b1t = std::pow(beta_1_, t), b2t = std::pow(beta_2_, t);
+    const float lr = learning_rate();
+    float* wp = w.data();
+    float* m = slots[0].data();
+    float* v = slots[1].data();
+    const float* gp = g.data();
+    const int64_t n = w.numel();
+    if (!pytorch_epsilon_) {
+        const float alpha = lr * std::sqrt(1.0f - b2t) / (1.0f - b1t);
+        for (int64_t i = 0; i < n; ++i) {
+            m[i] += (gp[i] - m[i]) * (1.0f - beta_1_);
+            v[i] += (gp[i] * gp[i] - v[i]) * (1.0f - beta_2_);
+            wp[i] -= alpha * m[i] / (std::sqrt(v[i]) + epsilon_);
+        }
+    } else {
+        const float step_size = lr / (1.0f - b1t);
+        const float root_b2 = std::sqrt(1.0f - b2t);
+        for (int64_t i = 0; i < n; ++i) {
+            m[i] += (gp[i] - m[i]) * (1.0f - beta_1_);
+            v[i] += (gp[i] * gp[i] - v[i]) * (1.0f - beta_2_);
+            wp[i] -= step_size * m[i] / (std::sqrt(v[i]) / root_b2 + epsilon_);
+        }
+    }
+}
+
+nlohmann::json Adam::get_config() const {
+    nlohmann::json config = Optimizer::get_config();
+    config["beta_1"] = beta_1_;
+    config["beta_2"] = beta_2_;
+    config["epsilon"] = epsilon_;
+    config["pytorch_epsilon"] = pytorch_epsilon_;
+    return config;
+}
+
+SGD::SGD(float learning_rate, float momentum, bool nesterov, OptimizerOptions options)
+    : Optimizer(learning_rate, std::move(options)), momentum_(momentum), nesterov_(nesterov) {
+    MINNOW_CHECK(momentum >= 0.0f && momentum <= 1.0f, ValueError, "SGD: momentum must be in [0, 1], got {}",
+                 momentum);
+}
+
+void SGD::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t) {
+    const float lr = learning_rate();
+    float* wp = w.data();
+    const float* gp = g.data();
+    const int64_t n = w.numel();
+    if (momentum_ == 0.0f) {
+        for (int64_t i = 0; i < n; ++i) wp[i] -= lr * gp[i];
+        return;
+    }
+    float* m = slots[0].data();
+    for (int64_t i = 0; i < n; ++i) {
+        m[i] = momentum_ * m[i] - lr * gp[i];
+        wp[i] += nesterov_ ? momentum_ * m[i] - lr * gp[i] : m[i];
+    }
+}
+
+nlohmann::json SGD::get_config() const {
+    nlohmann::json config = Optimizer::get_config();
+    config["momentum"] = momentum_;
+    config["nesterov"] = nesterov_;
+    return config;
+}
+
+std::shared_ptr<Optimizer> optimizer_from_name(const std::string& name) {
+    if (name == "adam") return std::make_shared<Adam>();
+    if (name == "sgd") return std::make_shared<SGD>();
+    throw ValueError(fmt::format("unknown optimizer '{}'; known optimizers: adam, sgd", name));
+}
+
+OptimizerArg::OptimizerArg(const char* name) : optimizer_(optimizer_from_name(name)) {}
+OptimizerArg::OptimizerArg(const std::string& name) : optimizer_(optimizer_from_name(name)) {}
+OptimizerArg::OptimizerArg(std::shared_ptr<Optimizer> opt) : optimizer_(std::move(opt)) {
+    MINNOW_CHECK(optimizer_ != nullptr, ValueError, "compile: the optimizer is null");
+}
+
+}  // namespace minnow

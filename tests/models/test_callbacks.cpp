@@ -1,0 +1,130 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "minnow/minnow.hpp"
+
+using namespace minnow;
+
+namespace {
+
+struct Data {
+    Tensor x, y;
+};
+
+Data linear_data() {
+    Rng rng(3);
+    Data d{Tensor::uniform({64, 3}, -1, 1, rng), Tensor({64, 1})};
+    for (int64_t i = 0; i < 64; ++i) d.y.flat(i) = d.x.at({i, 0}) - 2.0f * d.x.at({i, 2});
+    return d;
+}
+
+Sequential regression_model() {
+    set_random_seed(5);
+    Sequential model({Input({3}), Dense(4, "tanh"), Dense(1)});
+    model.compile(SGD(0.05f), "mse");
+    return model;
+}
+
+// Records the order of the hooks.
+class Recorder : public Callback {
+public:
+    std::vector<std::string> events;
+    void on_train_begin(const Logs&) override { events.push_back("train_begin"); }
+    void on_train_end(const Logs&) override { events.push_back("train_end"); }
+    void on_epoch_begin(int e, const Logs&) override { events.push_back("epoch_begin " + std::to_string(e)); }
+    void on_epoch_end(int e, const Logs& logs) override {
+        events.push_back("epoch_end " + std::to_string(e) + (logs.count("loss") ? " loss" : ""));
+    }
+    void on_batch_end(int b, const Logs&) override { events.push_back("batch_end " + std::to_string(b)); }
+};
+
+std::filesystem::path temp_dir(const std::string& name) {
+    auto dir = std::filesystem::temp_directory_path() / ("minnow_test_" + name);
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+}  // namespace
+
+TEST_CASE("callbacks: a user callback sees every hook in order", "[models][callbacks]") {
+    const Data d = linear_data();
+    Sequential model = regression_model();
+    auto recorder = std::make_shared<Recorder>();
+    model.fit(d.x, d.y, {.epochs = 2, .batch_size = 32, .verbose = 0, .callbacks = {recorder}, .initial_epoch = 3});
+    CHECK(recorder->events == std::vector<std::string>{"train_begin", "epoch_begin 3", "batch_end 0", "batch_end 1",
+                                                       "epoch_end 3 loss", "epoch_begin 4", "batch_end 0",
+                                                       "batch_end 1", "epoch_end 4 loss", "train_end"});
+}
+
+TEST_CASE("EarlyStopping: stops after patience and restores the best weights", "[models][callbacks]") {
+    const Data d = linear_data();
+    Sequential model = regression_model();
+    auto stop = std::make_shared<EarlyStopping>("loss", 0.0, 2, "max", true);
+    const History h = model.fit(d.x, d.y, {.epochs = 20, .verbose = 0, .callbacks = {stop}});
+    // "max" on a falling loss: epoch 0 is the best, epochs 1 and 2 fail to improve.
+    CHECK(stop->stopped_epoch() == 2);
+    CHECK(stop->best_epoch() == 0);
+    CHECK(h.at("loss").size() == 3);
+
+    Sequential fresh = regression_model();
+    auto min_stop = std::make_shared<EarlyStopping>("loss", 10.0, 1);  // min_delta too large to ever improve
+    fresh.fit(d.x, d.y, {.epochs = 20, .verbose = 0, .callbacks = {min_stop}});
+    CHECK(min_stop->stopped_epoch() == 1);
+}
+
+TEST_CASE("EarlyStopping: restore_best_weights puts back the best epoch's weights", "[models][callbacks]") {
+    const Data d = linear_data();
+    Sequential model = regression_model();
+    // Record the weights after epoch 0, the one "max" mode will call best.
+    class Snapshot : public Callback {
+    public:
+        std::vector<Tensor> after_first;
+        void on_epoch_end(int e, const Logs&) override {
+            if (e == 0) after_first = model().get_weights();
+        }
+    };
+    auto snap = std::make_shared<Snapshot>();
+    auto stop = std::make_shared<EarlyStopping>("loss", 0.0, 1, "max", true);
+    model.fit(d.x, d.y, {.epochs = 10, .verbose = 0, .callbacks = {snap, stop}});
+    const auto now = model.get_weights();
+    for (size_t i = 0; i < now.size(); ++i) CHECK(now[i].to_vector() == snap->after_first[i].to_vector());
+}
+
+TEST_CASE("CSVLogger and ModelCheckpoint write their files", "[models][callbacks]") {
+    const auto dir = temp_dir("callbacks");
+    const Data d = linear_data();
+    Sequential model = regression_model();
+    model.compile(SGD(0.05f), "mse", {"mae"});
+    auto csv = std::make_shared<CSVLogger>((dir / "log.csv").string());
+    auto ckpt = std::make_shared<ModelCheckpoint>((dir / "ckpt-{epoch:02d}.safetensors").string(), "val_loss");
+    auto best = std::make_shared<ModelCheckpoint>((dir / "best.safetensors").string(), "val_loss", true, true);
+    model.fit(d.x, d.y, {.epochs = 3, .validation_split = 0.25, .verbose = 0, .callbacks = {csv, ckpt, best}});
+    std::ifstream in(dir / "log.csv");
+    std::string header, line;
+    std::getline(in, header);
+    CHECK(header == "epoch,loss,mae,val_loss,val_mae");
+    int rows = 0;
+    while (std::getline(in, line)) ++rows;
+    CHECK(rows == 3);
+    CHECK(std::filesystem::exists(dir / "ckpt-01.safetensors"));
+    CHECK(std::filesystem::exists(dir / "ckpt-03.safetensors"));
+    CHECK(std::filesystem::exists(dir / "best.safetensors"));
+    Sequential loaded = load_model((dir / "ckpt-03.safetensors").string());
+    CHECK(loaded.get_weights()[0].to_vector() == model.get_weights()[0].to_vector());
+}
+
+TEST_CASE("TerminateOnNaN stops at the first invalid loss", "[models][callbacks]") {
+    Data d = linear_data();
+    d.y.flat(5) = std::nanf("");
+    Sequential model = regression_model();
+    auto recorder = std::make_shared<Recorder>();
+    const History h = model.fit(d.x, d.y, {.epochs = 5, .batch_size = 8, .shuffle = false, .verbose = 0,
+                                           .callbacks = {std::make_shared<TerminateOnNaN>(), recorder}});
+    CHECK(h.at("loss").size() == 1);
+    CHECK(std::count(recorder->events.begin(), recorder->events.end(), "batch_end 1") == 0);
+}

@@ -34,7 +34,7 @@ std::map<std::string, LayerFactory> builtin_factories() {
     };
     f["BatchNormalization"] = [](const json& c) {
         return std::make_shared<BatchNormalization>(
-            c.value("axis", int64_t{-1}), c.value("momentum", 0.99f), c.value("epsilon", 1e-3f), c.value("center", true),
+            c.value("axis", int64_t{-1}), c.value("momentum", 0.99), c.value("epsilon", 1e-3), c.value("center", true),
             c.value("scale", true), c.value("beta_initializer", std::string("zeros")),
             c.value("gamma_initializer", std::string("ones")), c.value("moving_mean_initializer", std::string("zeros")),
             c.value("moving_variance_initializer", std::string("ones")));
@@ -42,7 +42,7 @@ std::map<std::string, LayerFactory> builtin_factories() {
     f["Activation"] = [](const json& c) { return std::make_shared<Activation>(c.at("activation").get<std::string>()); };
     f["Dropout"] = [](const json& c) {
         const auto& seed = c.value("seed", json(nullptr));
-        return std::make_shared<Dropout>(c.at("rate").get<float>(),
+        return std::make_shared<Dropout>(c.at("rate").get<double>(),
                                          seed.is_null() ? std::nullopt : std::optional<uint64_t>(seed.get<uint64_t>()));
     };
     f["Flatten"] = [](const json&) { return std::make_shared<Flatten>(); };

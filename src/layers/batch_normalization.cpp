@@ -7,21 +7,21 @@
 
 namespace minnow {
 
-BatchNormalization::BatchNormalization(int64_t axis, float momentum, float epsilon, bool center, bool scale,
+BatchNormalization::BatchNormalization(int64_t axis, double momentum, double epsilon, bool center, bool scale,
                                        Initializer beta_initializer, Initializer gamma_initializer,
                                        Initializer moving_mean_initializer, Initializer moving_variance_initializer)
     : axis_(axis),
-      momentum_(momentum),
-      epsilon_(epsilon),
+      momentum_(static_cast<float>(momentum)),
+      epsilon_(static_cast<float>(epsilon)),
       center_(center),
       scale_(scale),
       beta_initializer_(std::move(beta_initializer)),
       gamma_initializer_(std::move(gamma_initializer)),
       moving_mean_initializer_(std::move(moving_mean_initializer)),
       moving_variance_initializer_(std::move(moving_variance_initializer)) {
-    MINNOW_CHECK(momentum >= 0.0f && momentum <= 1.0f, ValueError,
+    MINNOW_CHECK(momentum >= 0.0 && momentum <= 1.0, ValueError,
                  "BatchNormalization: invalid momentum={}, expected 0 <= momentum <= 1", momentum);
-    MINNOW_CHECK(epsilon > 0.0f, ValueError, "BatchNormalization: invalid epsilon={}, expected > 0", epsilon);
+    MINNOW_CHECK(epsilon > 0.0, ValueError, "BatchNormalization: invalid epsilon={}, expected > 0", epsilon);
 }
 
 Shape BatchNormalization::build(const Shape& input_shape) {

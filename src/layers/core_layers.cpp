@@ -19,9 +19,9 @@ nlohmann::json Activation::get_config() const {
     return config;
 }
 
-Dropout::Dropout(float rate, std::optional<uint64_t> seed)
-    : rate_(rate), seed_(seed), rng_(seed ? *seed : global_rng().next_u64()) {
-    MINNOW_CHECK(rate >= 0.0f && rate < 1.0f, ValueError, "{}: invalid rate={}, expected 0 <= rate < 1", describe(),
+Dropout::Dropout(double rate, std::optional<uint64_t> seed)
+    : rate_(static_cast<float>(rate)), seed_(seed), rng_(seed ? *seed : global_rng().next_u64()) {
+    MINNOW_CHECK(rate >= 0.0 && rate < 1.0, ValueError, "{}: invalid rate={}, expected 0 <= rate < 1", describe(),
                  rate);
 }
 

@@ -21,16 +21,16 @@ void scale(Tensor& t, float factor) {
 }
 }  // namespace
 
-Optimizer::Optimizer(float learning_rate, OptimizerOptions options)
-    : learning_rate_(learning_rate), options_(std::move(options)) {
-    MINNOW_CHECK(learning_rate >= 0.0f, ValueError, "optimizer: invalid learning_rate={}, expected >= 0",
+Optimizer::Optimizer(double learning_rate, OptimizerOptions options)
+    : learning_rate_(static_cast<float>(learning_rate)), options_(std::move(options)) {
+    MINNOW_CHECK(learning_rate >= 0.0, ValueError, "optimizer: invalid learning_rate={}, expected >= 0",
                  learning_rate);
-    MINNOW_CHECK(!options_.clipnorm || *options_.clipnorm > 0.0f, ValueError, "optimizer: clipnorm must be > 0");
-    MINNOW_CHECK(!options_.global_clipnorm || *options_.global_clipnorm > 0.0f, ValueError,
+    MINNOW_CHECK(!options_.clipnorm || *options_.clipnorm > 0.0, ValueError, "optimizer: clipnorm must be > 0");
+    MINNOW_CHECK(!options_.global_clipnorm || *options_.global_clipnorm > 0.0, ValueError,
                  "optimizer: global_clipnorm must be > 0");
     MINNOW_CHECK(!(options_.clipnorm && options_.global_clipnorm), ValueError,
                  "optimizer: set clipnorm or global_clipnorm, not both");
-    MINNOW_CHECK(options_.weight_decay >= 0.0f, ValueError, "optimizer: weight_decay must be >= 0, got {}",
+    MINNOW_CHECK(options_.weight_decay >= 0.0, ValueError, "optimizer: weight_decay must be >= 0, got {}",
                  options_.weight_decay);
     MINNOW_CHECK(options_.gradient_accumulation_steps >= 1, ValueError,
                  "optimizer: gradient_accumulation_steps must be >= 1, got {}", options_.gradient_accumulation_steps);
@@ -91,7 +91,7 @@ void Optimizer::apply(const std::vector<Variable>& variables) {
     for (Variable& v : with_grad) {
         State& s = state_for(v);
         Tensor& w = v.value();
-        if (options_.weight_decay > 0.0f) scale(w, 1.0f - options_.weight_decay * learning_rate_);
+        if (options_.weight_decay > 0.0) scale(w, static_cast<float>(1.0 - options_.weight_decay * learning_rate_));
         update(w, v.grad(), s.slots, step);
         v.zero_grad();
     }
@@ -107,16 +107,16 @@ nlohmann::json Optimizer::get_config() const {
     return config;
 }
 
-Adam::Adam(float learning_rate, float beta_1, float beta_2, float epsilon, OptimizerOptions options,
+Adam::Adam(double learning_rate, double beta_1, double beta_2, double epsilon, OptimizerOptions options,
            bool pytorch_epsilon)
     : Optimizer(learning_rate, std::move(options)),
-      beta_1_(beta_1),
-      beta_2_(beta_2),
-      epsilon_(epsilon),
+      beta_1_(static_cast<float>(beta_1)),
+      beta_2_(static_cast<float>(beta_2)),
+      epsilon_(static_cast<float>(epsilon)),
       pytorch_epsilon_(pytorch_epsilon) {
-    MINNOW_CHECK(beta_1 >= 0.0f && beta_1 < 1.0f && beta_2 >= 0.0f && beta_2 < 1.0f, ValueError,
+    MINNOW_CHECK(beta_1 >= 0.0 && beta_1 < 1.0 && beta_2 >= 0.0 && beta_2 < 1.0, ValueError,
                  "Adam: beta_1={} and beta_2={} must be in [0, 1)", beta_1, beta_2);
-    MINNOW_CHECK(epsilon >= 0.0f, ValueError, "Adam: epsilon must be >= 0, got {}", epsilon);
+    MINNOW_CHECK(epsilon >= 0.0, ValueError, "Adam: epsilon must be >= 0, got {}", epsilon);
 }
 
 void Adam::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t step) {
@@ -155,9 +155,9 @@ nlohmann::json Adam::get_config() const {
     return config;
 }
 
-SGD::SGD(float learning_rate, float momentum, bool nesterov, OptimizerOptions options)
-    : Optimizer(learning_rate, std::move(options)), momentum_(momentum), nesterov_(nesterov) {
-    MINNOW_CHECK(momentum >= 0.0f && momentum <= 1.0f, ValueError, "SGD: momentum must be in [0, 1], got {}",
+SGD::SGD(double learning_rate, double momentum, bool nesterov, OptimizerOptions options)
+    : Optimizer(learning_rate, std::move(options)), momentum_(static_cast<float>(momentum)), nesterov_(nesterov) {
+    MINNOW_CHECK(momentum >= 0.0 && momentum <= 1.0, ValueError, "SGD: momentum must be in [0, 1], got {}",
                  momentum);
 }
 

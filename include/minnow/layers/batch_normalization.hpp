@@ -16,7 +16,7 @@ namespace minnow {
 class BatchNormalization : public Layer {
 public:
     /// axis must be -1 (or the last axis' index): minnow's tensors are channels-last.
-    explicit BatchNormalization(int64_t axis = -1, float momentum = 0.99f, float epsilon = 1e-3f, bool center = true,
+    explicit BatchNormalization(int64_t axis = -1, double momentum = 0.99, double epsilon = 1e-3, bool center = true,
                                 bool scale = true, Initializer beta_initializer = "zeros",
                                 Initializer gamma_initializer = "ones", Initializer moving_mean_initializer = "zeros",
                                 Initializer moving_variance_initializer = "ones");

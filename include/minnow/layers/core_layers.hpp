@@ -30,7 +30,7 @@ private:
 /// generator, seeded by `seed` or, without one, from the global generator.
 class Dropout : public Layer {
 public:
-    explicit Dropout(float rate, std::optional<uint64_t> seed = std::nullopt);
+    explicit Dropout(double rate, std::optional<uint64_t> seed = std::nullopt);
     Shape build(const Shape& input_shape) override { return input_shape; }
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Dropout"; }

@@ -18,11 +18,11 @@ namespace minnow {
 /// Options every optimizer takes (Keras 3 names).
 struct OptimizerOptions {
     /// Each variable's gradient is scaled down so its L2 norm is at most this.
-    std::optional<float> clipnorm = std::nullopt;
+    std::optional<double> clipnorm = std::nullopt;
     /// All gradients are scaled down together so their joint L2 norm is at most this.
-    std::optional<float> global_clipnorm = std::nullopt;
+    std::optional<double> global_clipnorm = std::nullopt;
     /// Decoupled weight decay: before each update, w -= w * weight_decay * learning_rate.
-    float weight_decay = 0.0f;
+    double weight_decay = 0.0;
     /// When > 1, gradients are averaged over this many batches before one update (a remedy for
     /// small batches). As in Keras 3 the step counter still counts every batch.
     int gradient_accumulation_steps = 1;
@@ -38,7 +38,7 @@ public:
     void apply(const std::vector<Variable>& variables);
 
     float learning_rate() const { return learning_rate_; }
-    void set_learning_rate(float lr) { learning_rate_ = lr; }
+    void set_learning_rate(double lr) { learning_rate_ = static_cast<float>(lr); }
     /// Batches applied so far (Keras' optimizer.iterations).
     int64_t iterations() const { return iterations_; }
     const OptimizerOptions& options() const { return options_; }
@@ -49,7 +49,7 @@ public:
     virtual nlohmann::json get_config() const;
 
 protected:
-    Optimizer(float learning_rate, OptimizerOptions options);
+    Optimizer(double learning_rate, OptimizerOptions options);
     /// How many state tensors (shaped like the variable) update() keeps per variable.
     virtual int slot_count() const = 0;
     /// Updates w in place from gradient g at step `step` (1 for the first update).
@@ -74,7 +74,7 @@ private:
 /// goes where PyTorch puts it: w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + epsilon).
 class Adam : public Optimizer {
 public:
-    explicit Adam(float learning_rate = 1e-3f, float beta_1 = 0.9f, float beta_2 = 0.999f, float epsilon = 1e-7f,
+    explicit Adam(double learning_rate = 1e-3, double beta_1 = 0.9, double beta_2 = 0.999, double epsilon = 1e-7,
                   OptimizerOptions options = {}, bool pytorch_epsilon = false);
     std::string name() const override { return "adam"; }
     nlohmann::json get_config() const override;
@@ -92,7 +92,7 @@ private:
 /// w += m (Nesterov: w += momentum * m - lr * g); without, w -= lr * g.
 class SGD : public Optimizer {
 public:
-    explicit SGD(float learning_rate = 0.01f, float momentum = 0.0f, bool nesterov = false,
+    explicit SGD(double learning_rate = 0.01, double momentum = 0.0, bool nesterov = false,
                  OptimizerOptions options = {});
     std::string name() const override { return "sgd"; }
     nlohmann::json get_config() const override;

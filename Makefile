@@ -34,11 +34,11 @@ sanitize: deps
 bench: deps build
 	$(BUILD_DIR)/bin/minnow_bench --out $(BUILD_DIR)/bench.json
 
-demo: deps build
-	@echo "make demo: the with/without-BatchNormalization comparison is not built yet (a later issue)."
+demo: deps build data
+	$(BUILD_DIR)/bin/minnow compare --model mlp --data data/mnist --epochs 5 --out runs/compare
 
-data:
-	@echo "make data: dataset preparation is not built yet (a later issue)."
+data: deps
+	./data/prepare.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

@@ -1,22 +1,50 @@
-// The minnow command-line program: parses a subcommand and hands over to the library.
+// The minnow command-line program: picks the subcommand and hands over to it.
 #include <cstdio>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "cli.hpp"
 #include "minnow/minnow.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: minnow <command> [options]
+
+commands:
+  compare    train the same network with and without BatchNormalization, side by side
+  train      train one network and save it
+  evaluate   evaluate a saved model on a dataset's test split (loss, accuracy, confusion matrix)
+  summary    print a seed network's summary
+  version    print the version and the BLAS configuration
+
+`minnow <command> --help` lists a command's options.
+)";
+
+}  // namespace
 
 int main(int argc, char** argv) {
     const std::string command = argc > 1 ? argv[1] : "help";
     try {
+        if (command == "compare") return minnow::cli::run_compare(argc - 1, argv + 1);
+        if (command == "train") return minnow::cli::run_train(argc - 1, argv + 1);
+        if (command == "evaluate") return minnow::cli::run_evaluate(argc - 1, argv + 1);
+        if (command == "summary") return minnow::cli::run_summary(argc - 1, argv + 1);
         if (command == "version" || command == "--version") {
-            fmt::print("minnow 0.1.0\nOpenBLAS: {}\n", minnow::blas::config());
+            fmt::print("minnow 0.1.0\nOpenBLAS: {} ({} threads)\n", minnow::blas::config(), minnow::blas::num_threads());
             return 0;
         }
-        fmt::print("usage: minnow <command> [options]\n\ncommands:\n  version   print the version and BLAS configuration\n");
-        return command == "help" || command == "--help" ? 0 : 2;
+        if (command == "help" || command == "--help" || command == "-h") {
+            fmt::print("{}", kUsage);
+            return 0;
+        }
+        fmt::print(stderr, "minnow: unknown command '{}'\n\n{}", command, kUsage);
+        return 2;
+    } catch (const minnow::cli::UsageError& e) {
+        fmt::print(stderr, "minnow {}: {}\n(see `minnow {} --help`)\n", command, e.what(), command);
+        return 2;
     } catch (const minnow::Error& e) {
-        fmt::print(stderr, "minnow: {}\n", e.what());
+        fmt::print(stderr, "minnow {}: {}\n", command, e.what());
         return 1;
     }
 }

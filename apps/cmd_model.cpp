@@ -1,0 +1,125 @@
+// minnow train, evaluate and summary: one network at a time.
+#include <algorithm>
+#include <filesystem>
+#include <numeric>
+#include <fmt/format.h>
+#include <iostream>
+
+#include "cli.hpp"
+#include "minnow/experiments/compare.hpp"
+#include "minnow/models/sequential.hpp"
+
+namespace minnow::cli {
+
+int run_train(int argc, char** argv) {
+    cxxopts::Options options("minnow train", "Train one seed network and save it.");
+    options.add_options()
+        ("model", "mlp or cnn", cxxopts::value<std::string>()->default_value("mlp"))
+        ("no-bn", "leave out the BatchNormalization layers")
+        ("data", "dataset folder", cxxopts::value<std::string>()->default_value("data/mnist"))
+        ("epochs", "epochs", cxxopts::value<std::string>()->default_value("10"))
+        ("batch-size", "batch size", cxxopts::value<std::string>()->default_value("32"))
+        ("lr", "Adam learning rate", cxxopts::value<std::string>()->default_value("0.001"))
+        ("seed", "seed", cxxopts::value<std::string>()->default_value("42"))
+        ("threads", "OpenBLAS threads", cxxopts::value<std::string>())
+        ("limit", "use only the first N samples of each split (0: all)", cxxopts::value<std::string>()->default_value("0"))
+        ("out", "where to save the model", cxxopts::value<std::string>()->default_value("runs/model.safetensors"))
+        ("quiet", "no progress bar")
+        ("h,help", "this help");
+    const auto args = parse(options, argc, argv);
+    if (args.count("help")) {
+        fmt::print("{}\n", options.help());
+        return 0;
+    }
+    const auto kind = experiments::model_kind_from_name(choice_option(args, "model", {"mlp", "cnn"}));
+    const int epochs = static_cast<int>(int_option(args, "epochs", 1));
+    const int64_t batch_size = int_option(args, "batch-size", 1);
+    const double lr = positive_option(args, "lr");
+    const auto seed = static_cast<uint64_t>(int_option(args, "seed", 0));
+    const int64_t limit = int_option(args, "limit", 0);
+    const bool quiet = args.count("quiet") > 0;
+    apply_threads(args);
+    const data::ImageFolder folder =
+        data::load_image_folder(args["data"].as<std::string>(), kind == experiments::ModelKind::Mlp, limit);
+
+    set_random_seed(seed);
+    Sequential model = experiments::build_network(kind, args.count("no-bn") == 0);
+    if (!quiet) model.summary();
+    model.compile(Adam(lr), "sparse_categorical_crossentropy", {"accuracy"});
+    model.fit(folder.train, {.epochs = epochs, .batch_size = batch_size, .validation_data = ValidationData(folder.test),
+                             .seed = seed, .verbose = quiet ? 0 : 1});
+    const std::string out = args["out"].as<std::string>();
+    const auto parent = std::filesystem::path(out).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    model.save(out);
+    fmt::print("saved {}\n", out);
+    return 0;
+}
+
+int run_evaluate(int argc, char** argv) {
+    cxxopts::Options options("minnow evaluate", "Evaluate a saved model on a dataset's test split.");
+    options.add_options()
+        ("model-file", "a model saved by `minnow train` or Sequential::save", cxxopts::value<std::string>())
+        ("data", "dataset folder", cxxopts::value<std::string>()->default_value("data/mnist"))
+        ("batch-size", "batch size", cxxopts::value<std::string>()->default_value("256"))
+        ("limit", "use only the first N test samples (0: all)", cxxopts::value<std::string>()->default_value("0"))
+        ("threads", "OpenBLAS threads", cxxopts::value<std::string>())
+        ("h,help", "this help");
+    options.parse_positional({"model-file"});
+    options.positional_help("MODEL_FILE");
+    const auto args = parse(options, argc, argv);
+    if (args.count("help")) {
+        fmt::print("{}\n", options.help());
+        return 0;
+    }
+    if (!args.count("model-file")) throw UsageError("a model file is required: minnow evaluate MODEL_FILE");
+    apply_threads(args);
+    Sequential model = load_model(args["model-file"].as<std::string>());
+    const bool flatten = model.input_shape().rank() == 2;
+    const data::ImageFolder folder =
+        data::load_image_folder(args["data"].as<std::string>(), flatten, int_option(args, "limit", 0));
+    model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
+    const int64_t batch = int_option(args, "batch-size", 1);
+    const Logs logs = model.evaluate(*folder.test, batch);
+    fmt::print("{} test images: loss {:.4f}, accuracy {:.4f}\n\n", folder.test->size(), logs.at("loss"),
+               logs.at("accuracy"));
+
+    const Tensor probs = model.predict(*folder.test, batch);
+    const int64_t classes = probs.dim(1), n = probs.dim(0);
+    std::vector<int64_t> confusion(static_cast<size_t>(classes * classes), 0);
+    std::vector<int64_t> rows(static_cast<size_t>(n));
+    std::iota(rows.begin(), rows.end(), 0);
+    const Tensor labels = folder.test->gather_y(rows);
+    for (int64_t i = 0; i < n; ++i) {
+        const float* p = probs.data() + i * classes;
+        const auto predicted = std::max_element(p, p + classes) - p;
+        confusion[static_cast<size_t>(static_cast<int64_t>(labels.flat(i)) * classes + predicted)]++;
+    }
+    fmt::print("confusion matrix (rows: true class, columns: predicted)\n     ");
+    for (int64_t c = 0; c < classes; ++c) fmt::print("{:>6}", c);
+    fmt::print("\n");
+    for (int64_t t = 0; t < classes; ++t) {
+        fmt::print("{:>5}", t);
+        for (int64_t c = 0; c < classes; ++c) fmt::print("{:>6}", confusion[static_cast<size_t>(t * classes + c)]);
+        fmt::print("\n");
+    }
+    return 0;
+}
+
+int run_summary(int argc, char** argv) {
+    cxxopts::Options options("minnow summary", "Print a seed network's summary.");
+    options.add_options()
+        ("model", "mlp or cnn", cxxopts::value<std::string>()->default_value("mlp"))
+        ("no-bn", "leave out the BatchNormalization layers")
+        ("h,help", "this help");
+    const auto args = parse(options, argc, argv);
+    if (args.count("help")) {
+        fmt::print("{}\n", options.help());
+        return 0;
+    }
+    const auto kind = experiments::model_kind_from_name(choice_option(args, "model", {"mlp", "cnn"}));
+    experiments::build_network(kind, args.count("no-bn") == 0).summary();
+    return 0;
+}
+
+}  // namespace minnow::cli

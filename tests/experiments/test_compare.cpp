@@ -1,0 +1,110 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "minnow/experiments/compare.hpp"
+#include "minnow/layers/layers.hpp"
+
+using namespace minnow;
+using namespace minnow::experiments;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A dataset that records which rows each call asked for, to compare the arms' batch orders.
+class RecordingDataset : public Dataset {
+public:
+    RecordingDataset(Tensor x, Tensor y) : inner_(std::move(x), std::move(y)) {}
+    int64_t size() const override { return inner_.size(); }
+    Shape sample_shape() const override { return inner_.sample_shape(); }
+    Shape target_shape() const override { return inner_.target_shape(); }
+    Tensor gather_x(std::span<const int64_t> rows) const override {
+        batches.emplace_back(rows.begin(), rows.end());
+        return inner_.gather_x(rows);
+    }
+    Tensor gather_y(std::span<const int64_t> rows) const override { return inner_.gather_y(rows); }
+    mutable std::vector<std::vector<int64_t>> batches;
+
+private:
+    TensorDataset inner_;
+};
+
+std::pair<Tensor, Tensor> synthetic(int64_t n, uint64_t seed) {
+    Rng rng(seed);
+    Tensor x = Tensor::uniform({n, 784}, 0, 1, rng), y({n});
+    for (int64_t i = 0; i < n; ++i) {
+        y.flat(i) = float(i % 10);
+        x.at({i, i % 10}) += 3.0f;  // a learnable signal
+    }
+    return {x, y};
+}
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("compare: both arms start from identical shared weights", "[experiments]") {
+    for (ModelKind kind : {ModelKind::Mlp, ModelKind::Cnn}) {
+        auto [with, without] = make_arms(kind, 7);
+        std::vector<const Layer*> a, b;
+        for (const auto& l : with.layers())
+            if (l->class_name() == "Dense" || l->class_name() == "Conv2D") a.push_back(l.get());
+        for (const auto& l : without.layers())
+            if (l->class_name() == "Dense" || l->class_name() == "Conv2D") b.push_back(l.get());
+        REQUIRE(a.size() == b.size());
+        REQUIRE(a.size() == (kind == ModelKind::Mlp ? 4u : 4u));
+        for (size_t i = 0; i < a.size(); ++i)
+            for (size_t w = 0; w < a[i]->get_weights().size(); ++w)
+                CHECK(a[i]->get_weights()[w].to_vector() == b[i]->get_weights()[w].to_vector());
+        CHECK(with.count_params() > without.count_params());
+        // Another seed gives other weights.
+        auto [other, unused] = make_arms(kind, 8);
+        CHECK(other.get_weights()[0].to_vector() != with.get_weights()[0].to_vector());
+    }
+}
+
+TEST_CASE("compare: on a tiny dataset both arms see the same batches and the outputs parse back", "[experiments]") {
+    auto [x, y] = synthetic(96, 1);
+    auto [tx, ty] = synthetic(40, 2);
+    auto train = std::make_shared<RecordingDataset>(x, y);
+    auto test = std::make_shared<TensorDataset>(tx, ty);
+    CompareOptions o{.model = ModelKind::Mlp, .dataset_name = "synthetic", .epochs = 2, .batch_size = 16,
+                     .learning_rate = 1e-3, .seeds = 2, .seed = 5, .quiet = true};
+    std::ostringstream log;
+    const CompareResult r = run_comparison(o, train, test, log);
+    REQUIRE(r.runs.size() == 4);  // 2 seeds x 2 arms
+    // Per seed: the with arm's 12 batches (2 epochs x 6), then the without arm's: the same.
+    REQUIRE(train->batches.size() == 48);
+    for (size_t s = 0; s < 2; ++s)
+        for (size_t b = 0; b < 12; ++b) CHECK(train->batches[s * 24 + b] == train->batches[s * 24 + 12 + b]);
+    CHECK(train->batches[0] != train->batches[24]);  // another seed shuffles otherwise
+
+    const auto dir = fs::temp_directory_path() / "minnow_test_compare";
+    fs::remove_all(dir);
+    write_outputs(r, dir.string());
+    const std::string csv = read(dir / "history.csv");
+    CHECK_THAT(csv, Catch::StartsWith("arm,seed,epoch,loss,accuracy,val_loss,val_accuracy,seconds\n"));
+    CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 4 * 2);
+    CHECK_THAT(csv, Catch::Contains("\nwith_bn,5,1,") && Catch::Contains("\nwithout_bn,6,2,"));
+    const auto json = nlohmann::json::parse(read(dir / "history.json"));
+    CHECK(json["runs"].size() == 4);
+    CHECK(json["runs"][0]["history"]["val_accuracy"].size() == 2);
+    CHECK(json["runs"][1]["arm"] == "without_bn");
+    const std::string svg = read(dir / "curves.svg");
+    CHECK_THAT(svg, Catch::StartsWith("<?xml") && Catch::Contains("<svg") && Catch::Contains("Accuracy") &&
+                        Catch::Contains("Loss") && Catch::Contains("without BN, validation") &&
+                        Catch::Contains("<polygon") && Catch::EndsWith("</svg>\n"));
+    const std::string summary = read(dir / "summary.txt");
+    CHECK_THAT(summary, Catch::Contains("Model: \"with_bn\"") && Catch::Contains("Model: \"without_bn\"") &&
+                            Catch::Contains("Verdict"));
+    CHECK_THAT(epoch_table(r), Catch::Contains("±"));
+}

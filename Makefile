@@ -25,7 +25,7 @@ test: deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 sanitize: deps
-	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMINNOW_SANITIZE=ON \
+	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DMINNOW_SANITIZE=ON \
 	      -DMINNOW_WERROR=$(MINNOW_WERROR) $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target minnow_tests
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

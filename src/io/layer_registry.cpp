@@ -46,6 +46,15 @@ std::map<std::string, LayerFactory> builtin_factories() {
                                          seed.is_null() ? std::nullopt : std::optional<uint64_t>(seed.get<uint64_t>()));
     };
     f["Flatten"] = [](const json&) { return std::make_shared<Flatten>(); };
+    f["LayerNormalization"] = [](const json& c) {
+        return std::make_shared<LayerNormalization>(c.value("axis", int64_t{-1}), c.value("epsilon", 1e-3),
+                                                    c.value("center", true), c.value("scale", true));
+    };
+    f["GroupNormalization"] = [](const json& c) {
+        return std::make_shared<GroupNormalization>(c.value("groups", int64_t{32}), c.value("axis", int64_t{-1}),
+                                                    c.value("epsilon", 1e-3), c.value("center", true),
+                                                    c.value("scale", true));
+    };
     f["InputLayer"] = [](const json& c) {
         std::vector<int64_t> dims = c.at("batch_shape").get<std::vector<int64_t>>();
         return std::make_shared<InputLayer>(Shape(std::vector<int64_t>(dims.begin() + 1, dims.end())));

@@ -5,5 +5,6 @@
 #include "minnow/layers/conv2d.hpp"
 #include "minnow/layers/core_layers.hpp"
 #include "minnow/layers/dense.hpp"
+#include "minnow/layers/group_normalization.hpp"
 #include "minnow/layers/layer.hpp"
 #include "minnow/layers/pooling.hpp"

@@ -1,0 +1,100 @@
+// The command-line program, run as a user would: exit codes and messages.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
+
+#include "minnow/data/idx.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+    int status;
+    std::string output;  // stdout and stderr together
+};
+
+Run run(const std::string& args) {
+    const std::string command = std::string(MINNOW_CLI_PATH) + " " + args + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string out;
+    std::array<char, 4096> buf{};
+    while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+    const int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// A tiny MNIST-shaped folder: 40 training and 20 test images of 28x28.
+fs::path tiny_dataset() {
+    const auto dir = fs::temp_directory_path() / "minnow_test_cli_data";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    auto write = [&](const std::string& prefix, int64_t n) {
+        minnow::data::IdxArray images{{n, 28, 28}, {}}, labels{{n}, {}};
+        for (int64_t i = 0; i < n; ++i) {
+            labels.values.push_back(static_cast<uint8_t>(i % 10));
+            for (int p = 0; p < 784; ++p) images.values.push_back(static_cast<uint8_t>(p == i % 10 ? 255 : (p * 13 + i) % 64));
+        }
+        minnow::data::write_idx((dir / (prefix + "-images-idx3-ubyte")).string(), images);
+        minnow::data::write_idx((dir / (prefix + "-labels-idx1-ubyte.gz")).string(), labels);
+    };
+    write("train", 40);
+    write("t10k", 20);
+    return dir;
+}
+
+}  // namespace
+
+TEST_CASE("cli: help, unknown commands and bad option values", "[apps]") {
+    CHECK(run("--help").status == 0);
+    const Run unknown = run("fly");
+    CHECK(unknown.status == 2);
+    CHECK_THAT(unknown.output, Catch::Contains("unknown command 'fly'"));
+    const Run epochs = run("compare --epochs abc");
+    CHECK(epochs.status == 2);
+    CHECK_THAT(epochs.output, Catch::Contains("option --epochs: expected an integer >= 1, got 'abc'"));
+    CHECK_THAT(run("compare --lr -1").output, Catch::Contains("option --lr: expected a positive number, got '-1'"));
+    CHECK_THAT(run("compare --model rnn").output, Catch::Contains("option --model: expected one of mlp, cnn, got 'rnn'"));
+    CHECK_THAT(run("compare --bogus").output, Catch::Contains("bogus"));
+    CHECK(run("summary --model cnn").output.find("Total params: 122,570") != std::string::npos);
+    CHECK(run("summary --model mlp --no-bn").output.find("Non-trainable params: 0") != std::string::npos);
+}
+
+TEST_CASE("cli: a missing dataset says how to get it; a corrupt file is named", "[apps]") {
+    const Run missing = run("compare --data /nonexistent/mnist");
+    CHECK(missing.status == 1);
+    CHECK_THAT(missing.output, Catch::Contains("/nonexistent/mnist: no such dataset folder; run `make data`") &&
+                                   Catch::Contains("--data"));
+    const fs::path dir = tiny_dataset();
+    std::ofstream(dir / "train-images-idx3-ubyte", std::ios::binary | std::ios::trunc) << "garbage!";
+    const Run corrupt = run("compare --data " + dir.string());
+    CHECK(corrupt.status == 1);
+    CHECK_THAT(corrupt.output, Catch::Contains((dir / "train-images-idx3-ubyte").string()));
+}
+
+TEST_CASE("cli: compare, train and evaluate run on a tiny dataset", "[apps]") {
+    const fs::path dir = tiny_dataset();
+    const fs::path out = fs::temp_directory_path() / "minnow_test_cli_out";
+    fs::remove_all(out);
+    const Run compare = run("compare --quiet --epochs 2 --batch-size 8 --data " + dir.string() + " --out " + out.string());
+    INFO(compare.output);
+    REQUIRE(compare.status == 0);
+    CHECK_THAT(compare.output, Catch::Contains("Verdict") && Catch::Contains("with_bn"));
+    for (const char* f : {"history.csv", "history.json", "curves.svg", "summary.txt"}) CHECK(fs::exists(out / f));
+
+    const fs::path model = out / "cnn.safetensors";
+    const Run train = run("train --quiet --model cnn --epochs 1 --batch-size 8 --data " + dir.string() + " --out " +
+                          model.string());
+    INFO(train.output);
+    REQUIRE(train.status == 0);
+    const Run evaluate = run("evaluate " + model.string() + " --data " + dir.string());
+    INFO(evaluate.output);
+    REQUIRE(evaluate.status == 0);
+    CHECK_THAT(evaluate.output, Catch::Contains("20 test images: loss") && Catch::Contains("confusion matrix"));
+    CHECK(run("evaluate " + (out / "missing.safetensors").string()).status == 1);
+}

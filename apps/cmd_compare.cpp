@@ -8,9 +8,12 @@
 namespace minnow::cli {
 
 int run_compare(int argc, char** argv) {
-    cxxopts::Options options("minnow compare", "Train the same network with and without BatchNormalization.");
+    cxxopts::Options options("minnow compare",
+                             "Train the same network with and without a normalization layer (BatchNormalization by "
+                             "default).");
     options.add_options()
         ("model", "mlp or cnn", cxxopts::value<std::string>()->default_value("mlp"))
+        ("norm", "the with arm's normalization: batch, layer or group", cxxopts::value<std::string>()->default_value("batch"))
         ("data", "dataset folder (four IDX files)", cxxopts::value<std::string>()->default_value("data/mnist"))
         ("epochs", "epochs per arm", cxxopts::value<std::string>()->default_value("10"))
         ("batch-size", "batch size", cxxopts::value<std::string>()->default_value("32"))
@@ -29,6 +32,7 @@ int run_compare(int argc, char** argv) {
     }
     experiments::CompareOptions o;
     o.model = experiments::model_kind_from_name(choice_option(args, "model", {"mlp", "cnn"}));
+    o.norm = experiments::norm_kind_from_name(choice_option(args, "norm", {"batch", "layer", "group"}));
     o.epochs = static_cast<int>(int_option(args, "epochs", 1));
     o.batch_size = int_option(args, "batch-size", 1);
     o.learning_rate = positive_option(args, "lr");
@@ -42,9 +46,10 @@ int run_compare(int argc, char** argv) {
     o.dataset_name = dataset_label(dir);
     const data::ImageFolder folder = data::load_image_folder(dir, o.model == experiments::ModelKind::Mlp, limit);
     if (!o.quiet)
-        fmt::print("minnow compare: {} on {} ({} training / {} test images), {} epochs, batch {}, Adam {}\n\n",
-                   experiments::model_kind_name(o.model), o.dataset_name, folder.train->size(), folder.test->size(),
-                   o.epochs, o.batch_size, o.learning_rate);
+        fmt::print("minnow compare: {} with and without {} on {} ({} training / {} test images), {} epochs, batch {}, "
+                   "Adam {}\n\n",
+                   experiments::model_kind_name(o.model), experiments::norm_class_name(o.norm), o.dataset_name,
+                   folder.train->size(), folder.test->size(), o.epochs, o.batch_size, o.learning_rate);
 
     const experiments::CompareResult result = experiments::run_comparison(o, folder.train, folder.test, std::cout);
     fmt::print("\n{}\n{}", experiments::epoch_table(result), experiments::verdict(result));

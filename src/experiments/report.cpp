@@ -67,7 +67,8 @@ std::string epoch_table(const CompareResult& result) {
     std::string out;
     std::string arms_line = fmt::format("{:>5} |", "");
     std::string head = fmt::format("{:>5} |", "epoch");
-    for (const char* arm : {kWithArm, kWithoutArm}) {
+    const NormKind norm = result.options.norm;
+    for (const std::string& arm : {arm_name(norm, true), arm_name(norm, false)}) {
         arms_line += fmt::format(" {:^{}} |", arm, 5 * (width + 1) - 1);
         for (const char* h : kHeadings) head += fmt::format(" {:>{}}", h, width);
         head += " |";
@@ -75,7 +76,7 @@ std::string epoch_table(const CompareResult& result) {
     out += arms_line + "\n" + head + "\n" + std::string(head.size(), '-') + "\n";
     for (size_t e = 0; e < detail::epoch_count(result); ++e) {
         std::string line = fmt::format("{:>5} |", e + 1);
-        for (const char* arm : {kWithArm, kWithoutArm}) {
+        for (const std::string& arm : {arm_name(norm, true), arm_name(norm, false)}) {
             for (const char* key : kColumns) {
                 const int precision = std::string(key) == "seconds" ? 2 : 4;
                 line += fmt::format(" {:>{}}", cell(detail::series(result, arm, key), e, precision, with_std), width);
@@ -89,16 +90,19 @@ std::string epoch_table(const CompareResult& result) {
 
 std::string verdict(const CompareResult& result) {
     const CompareOptions& o = result.options;
-    const Series with_acc = detail::series(result, kWithArm, "val_accuracy");
-    const Series without_acc = detail::series(result, kWithoutArm, "val_accuracy");
-    const Series with_sec = detail::series(result, kWithArm, "seconds");
-    const Series without_sec = detail::series(result, kWithoutArm, "seconds");
+    const std::string with_arm = arm_name(o.norm, true), without_arm = arm_name(o.norm, false);
+    const std::string n = norm_abbreviation(o.norm);
+    const Series with_acc = detail::series(result, with_arm, "val_accuracy");
+    const Series without_acc = detail::series(result, without_arm, "val_accuracy");
+    const Series with_sec = detail::series(result, with_arm, "seconds");
+    const Series without_sec = detail::series(result, without_arm, "seconds");
     if (with_acc.empty() || without_acc.empty()) return "Verdict: no completed epochs to compare.\n";
     const double wa = with_acc.mean.back(), na = without_acc.mean.back();
     std::string out = fmt::format("Verdict ({} on {}, {} epochs, batch {}, Adam {}, {} seed{}):\n",
                                   model_kind_name(o.model), o.dataset_name, detail::epoch_count(result), o.batch_size,
                                   o.learning_rate, o.seeds, o.seeds > 1 ? "s (means)" : "");
-    out += fmt::format("  final val_accuracy: with BN {:.4f}, without BN {:.4f} ({:+.4f} with BN)\n", wa, na, wa - na);
+    out += fmt::format("  final val_accuracy: with {0} {1:.4f}, without {0} {2:.4f} ({3:+.4f} with {0})\n", n, wa, na,
+                       wa - na);
     const double best = std::max(*std::max_element(with_acc.mean.begin(), with_acc.mean.end()),
                                  *std::max_element(without_acc.mean.begin(), without_acc.mean.end()));
     // The three highest of these milestones that either arm reached.
@@ -112,16 +116,17 @@ std::string verdict(const CompareResult& result) {
         return "never";
     };
     for (double m : milestones)
-        out += fmt::format("  first reached val_accuracy >= {:.2f}: with BN {}, without BN {}\n", m,
-                           first_epoch(with_acc, m), first_epoch(without_acc, m));
+        out += fmt::format("  first reached val_accuracy >= {:.2f}: with {} {}, without {} {}\n", m, n,
+                           first_epoch(with_acc, m), n, first_epoch(without_acc, m));
     auto mean_of = [](const std::vector<double>& v) {
         double s = 0;
         for (double x : v) s += x;
         return v.empty() ? 0.0 : s / double(v.size());
     };
     const double ws = mean_of(with_sec.mean), ns = mean_of(without_sec.mean);
-    out += fmt::format("  seconds per epoch (training and validation): with BN {:.2f}, without BN {:.2f} (BN costs {:+.0f}%)\n",
-                       ws, ns, ns > 0 ? (ws / ns - 1.0) * 100.0 : 0.0);
+    out += fmt::format("  seconds per epoch (training and validation): with {0} {1:.2f}, without {0} {2:.2f} ({0} costs "
+                       "{3:+.0f}%)\n",
+                       n, ws, ns, ns > 0 ? (ws / ns - 1.0) * 100.0 : 0.0);
     return out;
 }
 
@@ -145,6 +150,7 @@ std::string history_json(const CompareResult& result) {
     const CompareOptions& o = result.options;
     nlohmann::ordered_json j;
     j["model"] = model_kind_name(o.model);
+    j["norm"] = norm_kind_name(o.norm);
     j["dataset"] = o.dataset_name;
     j["epochs"] = o.epochs;
     j["batch_size"] = o.batch_size;

@@ -69,8 +69,9 @@ std::string panel(const CompareResult& result, size_t index, const std::string& 
     const size_t epochs = detail::epoch_count(result);
     std::vector<std::pair<Series, const char*>> curves;  // (series, colour) with dashed for train
     double lo = INFINITY, hi = -INFINITY;
+    const NormKind norm = result.options.norm;
     for (int a = 0; a < 2; ++a) {
-        const char* arm = a == 0 ? kWithArm : kWithoutArm;
+        const std::string arm = arm_name(norm, a == 0);
         for (const std::string& key : {metric, "val_" + metric}) {
             const Series s = detail::series(result, arm, key);
             for (size_t e = 0; e < s.mean.size(); ++e) {
@@ -109,7 +110,7 @@ std::string panel(const CompareResult& result, size_t index, const std::string& 
     out += fmt::format(R"svg(<text transform="translate({:.1f},{:.1f}) rotate(-90)" text-anchor="middle" font-size="13">{}</text>)svg",
                        p.left - 52, kPlotTop + kPlotHeight / 2, escape(metric)) + "\n";
     for (int a = 0; a < 2; ++a) {
-        const char* arm = a == 0 ? kWithArm : kWithoutArm;
+        const std::string arm = arm_name(norm, a == 0);
         for (bool validation : {false, true}) {
             const Series s = detail::series(result, arm, validation ? "val_" + metric : metric);
             if (s.empty()) continue;
@@ -118,7 +119,9 @@ std::string panel(const CompareResult& result, size_t index, const std::string& 
         }
     }
     // Legend under the panel.
-    const char* labels[] = {"with BN, train", "with BN, validation", "without BN, train", "without BN, validation"};
+    const std::string n = norm_abbreviation(norm);
+    const std::string labels[] = {"with " + n + ", train", "with " + n + ", validation", "without " + n + ", train",
+                                  "without " + n + ", validation"};
     for (int i = 0; i < 4; ++i) {
         const double lx = p.left + (i % 2) * 210, ly = kPlotTop + kPlotHeight + 62 + (i / 2) * 20;
         out += fmt::format(R"(<line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="{}" stroke-width="2"{}/>)", lx,
@@ -132,8 +135,8 @@ std::string panel(const CompareResult& result, size_t index, const std::string& 
 
 std::string curves_svg(const CompareResult& result) {
     const CompareOptions& o = result.options;
-    const std::string title = fmt::format("{} on {}: with vs without BatchNormalization", model_kind_name(o.model) == "mlp" ? "MLP" : "CNN",
-                                          o.dataset_name);
+    const std::string title = fmt::format("{} on {}: with vs without {}", o.model == ModelKind::Mlp ? "MLP" : "CNN",
+                                          o.dataset_name, norm_class_name(o.norm));
     const std::string subtitle =
         fmt::format("batch {}, Adam lr {}, {} seed{}{}", o.batch_size, o.learning_rate, o.seeds, o.seeds > 1 ? "s" : "",
                     o.seeds > 1 ? " (mean, band = \u00b11 std)" : "");

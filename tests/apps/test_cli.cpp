@@ -61,6 +61,8 @@ TEST_CASE("cli: help, unknown commands and bad option values", "[apps]") {
     CHECK_THAT(run("compare --lr -1").output, Catch::Contains("option --lr: expected a positive number, got '-1'"));
     CHECK_THAT(run("compare --model rnn").output, Catch::Contains("option --model: expected one of mlp, cnn, got 'rnn'"));
     CHECK_THAT(run("compare --bogus").output, Catch::Contains("bogus"));
+    CHECK_THAT(run("compare --norm instance").output,
+               Catch::Contains("option --norm: expected one of batch, layer, group, got 'instance'"));
     CHECK(run("summary --model cnn").output.find("Total params: 122,570") != std::string::npos);
     CHECK(run("summary --model mlp --no-bn").output.find("Non-trainable params: 0") != std::string::npos);
 }

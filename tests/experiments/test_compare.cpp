@@ -108,3 +108,29 @@ TEST_CASE("compare: on a tiny dataset both arms see the same batches and the out
                             Catch::Contains("Verdict"));
     CHECK_THAT(epoch_table(r), Catch::Contains("±"));
 }
+
+TEST_CASE("compare --norm: the with arm swaps its normalization layer", "[experiments]") {
+    for (NormKind norm : {NormKind::Batch, NormKind::Layer, NormKind::Group}) {
+        auto [with, without] = make_arms(ModelKind::Cnn, 3, 10, norm);
+        CHECK(with.name() == arm_name(norm, true));
+        CHECK(without.name() == arm_name(norm, false));
+        int norms = 0;
+        for (const auto& l : with.layers()) norms += l->class_name() == norm_class_name(norm);
+        CHECK(norms == 3);
+        for (const auto& l : without.layers()) CHECK(l->class_name().find("Normalization") == std::string::npos);
+    }
+    CHECK(arm_name(NormKind::Group, true) == "with_gn");
+    CHECK(arm_name(NormKind::Layer, false) == "without_ln");
+    CHECK_THROWS_AS(norm_kind_from_name("instance"), ValueError);
+
+    auto [x, y] = synthetic(48, 3);
+    CompareOptions o{.model = ModelKind::Mlp, .norm = NormKind::Group, .dataset_name = "synthetic", .epochs = 1,
+                     .batch_size = 4, .quiet = true};
+    std::ostringstream log;
+    const CompareResult r =
+        run_comparison(o, std::make_shared<TensorDataset>(x, y), std::make_shared<TensorDataset>(x, y), log);
+    CHECK(r.runs[0].arm == "with_gn");
+    CHECK(r.runs[1].arm == "without_gn");
+    CHECK_THAT(verdict(r), Catch::Contains("with GN"));
+    CHECK_THAT(curves_svg(r), Catch::Contains("with vs without GroupNormalization"));
+}

@@ -18,19 +18,33 @@ enum class ModelKind { Mlp, Cnn };
 ModelKind model_kind_from_name(const std::string& name);
 std::string model_kind_name(ModelKind kind);
 
+/// Which normalization layer the "with" arm uses.
+enum class NormKind { Batch, Layer, Group };
+NormKind norm_kind_from_name(const std::string& name);  ///< "batch", "layer" or "group"
+std::string norm_kind_name(NormKind kind);               ///< "batch", "layer" or "group"
+std::string norm_abbreviation(NormKind kind);            ///< "BN", "LN" or "GN"
+std::string norm_class_name(NormKind kind);              ///< "BatchNormalization", ...
+/// The arms' names in reports and saved models: "with_bn" / "without_bn" (ln, gn likewise).
+std::string arm_name(NormKind kind, bool with_norm);
+/// GroupNormalization's groups in the seed networks: 8 divides every width (32, 64, 128).
+inline constexpr int64_t kCompareGroups = 8;
+
 /// The seed tutorial's network, built with the public API:
 ///  mlp: Dense(128) BN ReLU, Dense(64) BN ReLU, Dense(32) BN ReLU, Dense(10, softmax) on (784,);
 ///  cnn: Conv2D(32, 3x3) BN ReLU, MaxPooling2D, Conv2D(64, 3x3) BN ReLU, MaxPooling2D, Flatten,
 ///       Dense(64) BN ReLU, Dense(10, softmax) on (28, 28, 1).
-/// Without normalization, the same with the BatchNormalization layers left out.
-Sequential build_network(ModelKind kind, bool with_norm, int64_t classes = 10);
+/// Without normalization, the same with the BatchNormalization layers left out. `norm` swaps
+/// BatchNormalization for LayerNormalization or GroupNormalization(kCompareGroups).
+Sequential build_network(ModelKind kind, bool with_norm, int64_t classes = 10, NormKind norm = NormKind::Batch);
 
 /// Both arms for one seed: the global seed is set, the "with" arm is built, and the "without" arm
 /// is built and given the same initial weights in every layer the two share (Dense, Conv2D).
-std::pair<Sequential, Sequential> make_arms(ModelKind kind, uint64_t seed, int64_t classes = 10);
+std::pair<Sequential, Sequential> make_arms(ModelKind kind, uint64_t seed, int64_t classes = 10,
+                                            NormKind norm = NormKind::Batch);
 
 struct CompareOptions {
     ModelKind model = ModelKind::Mlp;
+    NormKind norm = NormKind::Batch;
     std::string dataset_name = "mnist";  ///< for titles and logs
     int epochs = 10;
     int64_t batch_size = 32;
@@ -42,7 +56,7 @@ struct CompareOptions {
 
 /// One arm's training run for one seed.
 struct ArmRun {
-    std::string arm;  ///< "with_bn" or "without_bn"
+    std::string arm;  ///< arm_name(): "with_bn", "without_bn", ...
     uint64_t seed = 0;
     History history;
 };
@@ -52,10 +66,6 @@ struct CompareResult {
     std::vector<ArmRun> runs;
     std::string summary_with, summary_without;  ///< the two models' summary() text
 };
-
-/// The arms' names in reports.
-inline constexpr const char* kWithArm = "with_bn";
-inline constexpr const char* kWithoutArm = "without_bn";
 
 /// Trains both arms for each seed (Adam, sparse categorical cross-entropy, accuracy, validation on
 /// `test`), each arm seeing the same batches in the same order. Progress goes to `log`.

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "minnow/core/error.hpp"
 #include "minnow/experiments/compare.hpp"
 #include "minnow/layers/layers.hpp"
 

@@ -31,7 +31,7 @@ sanitize: deps
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	      ctest --output-on-failure -j $(JOBS)
 
-bench: deps build
+bench: deps build data
 	$(BUILD_DIR)/bin/minnow_bench --out $(BUILD_DIR)/bench.json
 
 demo: deps build data

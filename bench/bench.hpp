@@ -27,6 +27,19 @@ inline double now() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+/// One training workload: a seed network on a dataset folder at a thread count.
+struct WorkloadSpec {
+    std::string model = "mlp";  ///< "mlp" (W1) or "cnn" (W2)
+    int bn = 1;
+    int threads = 1;
+    int epochs = 2;             ///< the first is the warm-up
+    std::string data_dir = "data/fashion-mnist";
+};
+/// Runs a workload in this process and returns its figures.
+nlohmann::json run_workload(const WorkloadSpec& spec);
+/// Runs a workload in a child process (this program with --workload) and returns its figures.
+nlohmann::json spawn_workload(const std::string& self, const WorkloadSpec& spec);
+
 /// The benchmark groups; each appends its rows.
 void bench_gemm(std::vector<Row>& rows);
 void bench_alloc(std::vector<Row>& rows);

@@ -1,9 +1,11 @@
-// minnow's benchmark program (`make bench`): prints a table and writes the rows as JSON.
+// minnow's benchmark program (`make bench`): micro-benchmarks (GEMM seam, allocations, layers) and
+// the seed-network workloads at 1 and 2 threads; prints tables and writes everything as JSON.
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <fmt/format.h>
 #include <string>
+#include <unistd.h>
 
 #include "bench.hpp"
 #include "minnow/tensor/blas.hpp"
@@ -27,6 +29,8 @@ double time_ms(const std::function<void()>& fn, double min_seconds) {
 
 namespace {
 
+using minnow::bench::WorkloadSpec;
+
 nlohmann::json environment() {
     nlohmann::json env;
     for (const char* name : {"OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "GOTO_NUM_THREADS"}) {
@@ -34,38 +38,96 @@ nlohmann::json environment() {
         env[name] = value ? value : "(unset)";
     }
     env["openblas_config"] = minnow::blas::config();
-    env["openblas_threads"] = minnow::blas::num_threads();
+    env["openblas_threads_at_start"] = minnow::blas::num_threads();
+    env["cpus_online"] = sysconf(_SC_NPROCESSORS_ONLN);
     return env;
+}
+
+std::string self_path() {
+    char buf[4096];
+    const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "minnow_bench";
+}
+
+void print_rows(const std::vector<minnow::bench::Row>& rows) {
+    fmt::print("\n{:<8} {:<52} {:>10} {:>9}\n", "group", "benchmark", "ms", "GFLOP/s");
+    for (const auto& r : rows) {
+        fmt::print("{:<8} {:<52} {:>10.4f} {:>9}\n", r.group, r.name, r.ms,
+                   r.gflops > 0 ? fmt::format("{:.1f}", r.gflops) : "");
+        for (const auto& [key, value] : r.extra.items()) fmt::print("{:<8}   {}: {}\n", "", key, value.dump());
+    }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string out_path;
-    for (int i = 1; i < argc; ++i) {
+    std::string out_path, workload, data_dir = "data/fashion-mnist", only;
+    WorkloadSpec spec;
+    std::vector<int> thread_counts{1, 2};
+    for (int i = 1; i + 1 < argc || (i < argc && std::string(argv[i]).rfind("--", 0) == 0); ++i) {
         const std::string arg = argv[i];
-        if (arg == "--out" && i + 1 < argc) out_path = argv[++i];
+        const std::string value = i + 1 < argc ? argv[i + 1] : "";
+        if (arg == "--out") out_path = value, ++i;
+        else if (arg == "--workload") spec.model = value, workload = value, ++i;
+        else if (arg == "--bn") spec.bn = std::stoi(value), ++i;
+        else if (arg == "--threads") spec.threads = std::stoi(value), thread_counts = {spec.threads}, ++i;
+        else if (arg == "--epochs") spec.epochs = std::stoi(value), ++i;
+        else if (arg == "--data") data_dir = value, ++i;
+        else if (arg == "--only") only = value, ++i;  // "micro" or "workloads"
+        else {
+            fmt::print(stderr, "usage: minnow_bench [--out FILE] [--only micro|workloads] [--threads N] [--epochs E] "
+                               "[--data DIR]\n");
+            return 2;
+        }
     }
-    const nlohmann::json env = environment();
-    fmt::print("minnow benchmarks\n");
-    for (const auto& [key, value] : env.items()) fmt::print("  {}: {}\n", key, value.dump());
+    spec.data_dir = data_dir;
+    try {
+        if (!workload.empty()) {  // child mode: one workload, JSON on stdout
+            fmt::print("{}\n", minnow::bench::run_workload(spec).dump());
+            return 0;
+        }
+        const nlohmann::json env = environment();
+        fmt::print("minnow benchmarks\n");
+        for (const auto& [key, value] : env.items()) fmt::print("  {}: {}\n", key, value.dump());
 
-    std::vector<minnow::bench::Row> rows;
-    minnow::bench::bench_gemm(rows);
-    minnow::bench::bench_alloc(rows);
-    minnow::bench::bench_layers(rows);
-
-    fmt::print("\n{:<8} {:<52} {:>10} {:>9}\n", "group", "benchmark", "ms", "GFLOP/s");
-    nlohmann::json json_rows = nlohmann::json::array();
-    for (const auto& r : rows) {
-        fmt::print("{:<8} {:<52} {:>10.4f} {:>9}\n", r.group, r.name, r.ms,
-                   r.gflops > 0 ? fmt::format("{:.1f}", r.gflops) : "");
-        for (const auto& [key, value] : r.extra.items()) fmt::print("{:<8}   {}: {}\n", "", key, value.dump());
-        json_rows.push_back({{"group", r.group}, {"name", r.name}, {"ms", r.ms}, {"gflops", r.gflops}, {"extra", r.extra}});
-    }
-    if (!out_path.empty()) {
-        std::ofstream(out_path) << nlohmann::json{{"environment", env}, {"rows", json_rows}}.dump(2) << "\n";
-        fmt::print("\nwrote {}\n", out_path);
+        std::vector<minnow::bench::Row> rows;
+        if (only != "workloads") {
+            minnow::bench::bench_gemm(rows);
+            minnow::bench::bench_alloc(rows);
+            minnow::bench::bench_layers(rows);
+            print_rows(rows);
+        }
+        nlohmann::json workloads = nlohmann::json::array();
+        if (only != "micro") {
+            fmt::print("\n{:<9} {:>7} {:>15} {:>17} {:>12} {:>9}\n", "workload", "threads", "train s/epoch",
+                       "infer samples/s", "peak RSS MB", "test acc");
+            for (const std::string model : {"mlp", "cnn"})
+                for (int bn : {1, 0})
+                    for (int threads : thread_counts) {
+                        WorkloadSpec w = spec;
+                        w.model = model;
+                        w.bn = bn;
+                        w.threads = threads;
+                        const nlohmann::json r = minnow::bench::spawn_workload(self_path(), w);
+                        fmt::print("{:<9} {:>7} {:>15.3f} {:>17.0f} {:>12.0f} {:>9.4f}\n", r["workload"].get<std::string>(),
+                                   threads, r["train_seconds_per_epoch"].get<double>(),
+                                   r["inference_samples_per_second"].get<double>(), r["peak_rss_mb"].get<double>(),
+                                   r["test_accuracy"].get<double>());
+                        std::fflush(stdout);
+                        workloads.push_back(r);
+                    }
+        }
+        if (!out_path.empty()) {
+            nlohmann::json json_rows = nlohmann::json::array();
+            for (const auto& r : rows)
+                json_rows.push_back({{"group", r.group}, {"name", r.name}, {"ms", r.ms}, {"gflops", r.gflops}, {"extra", r.extra}});
+            std::ofstream(out_path) << nlohmann::json{{"environment", env}, {"rows", json_rows}, {"workloads", workloads}}.dump(2)
+                                    << "\n";
+            fmt::print("\nwrote {}\n", out_path);
+        }
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "minnow_bench: {}\n", e.what());
+        return 1;
     }
     return 0;
 }

@@ -121,27 +121,29 @@ Adam::Adam(double learning_rate, double beta_1, double beta_2, double epsilon, O
 
 void Adam::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t step) {
     const auto t = static_cast<float>(step);
-    const float b1t = std::pow(beta_1_, t), b2t = std::pow(beta_2_, t);
-    const float lr = learning_rate();
-    float* wp = w.data();
-    float* m = slots[0].data();
-    float* v = slots[1].data();
-    const float* gp = g.data();
+    // Locals, not members, and restrict pointers: a store through a float* could otherwise alias
+    // the members and the loop would neither vectorize nor keep them in registers.
+    const float b1 = beta_1_, b2 = beta_2_, eps = epsilon_, lr = learning_rate();
+    const float b1t = std::pow(b1, t), b2t = std::pow(b2, t);
+    float* __restrict wp = w.data();
+    float* __restrict m = slots[0].data();
+    float* __restrict v = slots[1].data();
+    const float* __restrict gp = g.data();
     const int64_t n = w.numel();
     if (!pytorch_epsilon_) {
         const float alpha = lr * std::sqrt(1.0f - b2t) / (1.0f - b1t);
         for (int64_t i = 0; i < n; ++i) {
-            m[i] += (gp[i] - m[i]) * (1.0f - beta_1_);
-            v[i] += (gp[i] * gp[i] - v[i]) * (1.0f - beta_2_);
-            wp[i] -= alpha * m[i] / (std::sqrt(v[i]) + epsilon_);
+            m[i] += (gp[i] - m[i]) * (1.0f - b1);
+            v[i] += (gp[i] * gp[i] - v[i]) * (1.0f - b2);
+            wp[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
         }
     } else {
         const float step_size = lr / (1.0f - b1t);
         const float root_b2 = std::sqrt(1.0f - b2t);
         for (int64_t i = 0; i < n; ++i) {
-            m[i] += (gp[i] - m[i]) * (1.0f - beta_1_);
-            v[i] += (gp[i] * gp[i] - v[i]) * (1.0f - beta_2_);
-            wp[i] -= step_size * m[i] / (std::sqrt(v[i]) / root_b2 + epsilon_);
+            m[i] += (gp[i] - m[i]) * (1.0f - b1);
+            v[i] += (gp[i] * gp[i] - v[i]) * (1.0f - b2);
+            wp[i] -= step_size * m[i] / (std::sqrt(v[i]) / root_b2 + eps);
         }
     }
 }
@@ -162,18 +164,19 @@ SGD::SGD(double learning_rate, double momentum, bool nesterov, OptimizerOptions 
 }
 
 void SGD::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t) {
-    const float lr = learning_rate();
-    float* wp = w.data();
-    const float* gp = g.data();
+    const float lr = learning_rate(), momentum = momentum_;
+    const bool nesterov = nesterov_;
+    float* __restrict wp = w.data();
+    const float* __restrict gp = g.data();
     const int64_t n = w.numel();
-    if (momentum_ == 0.0f) {
+    if (momentum == 0.0f) {
         for (int64_t i = 0; i < n; ++i) wp[i] -= lr * gp[i];
         return;
     }
-    float* m = slots[0].data();
+    float* __restrict m = slots[0].data();
     for (int64_t i = 0; i < n; ++i) {
-        m[i] = momentum_ * m[i] - lr * gp[i];
-        wp[i] += nesterov_ ? momentum_ * m[i] - lr * gp[i] : m[i];
+        m[i] = momentum * m[i] - lr * gp[i];
+        wp[i] += nesterov ? momentum * m[i] - lr * gp[i] : m[i];
     }
 }
 

@@ -1,0 +1,97 @@
+// The seed networks on full Fashion-MNIST, as the peers' reference programs measure them:
+// training seconds per epoch (a full epoch after a warm-up epoch), inference samples/s in eval
+// mode at batch 1000, and the peak resident memory of the run. Each workload runs in a child
+// process so its peak RSS is its own.
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "bench.hpp"
+#include "minnow/minnow.hpp"
+#include "minnow/data/idx.hpp"
+#include "minnow/experiments/compare.hpp"
+
+extern char** environ;
+
+namespace minnow::bench {
+
+namespace {
+
+int64_t peak_rss_kb() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+    return -1;
+}
+
+}  // namespace
+
+nlohmann::json run_workload(const WorkloadSpec& spec) {
+    blas::set_num_threads(spec.threads);
+    const bool mlp = spec.model == "mlp";
+    const data::ImageFolder data = data::load_image_folder(spec.data_dir, mlp);
+    Sequential model = experiments::make_arms(mlp ? experiments::ModelKind::Mlp : experiments::ModelKind::Cnn, 42)
+                           .first;
+    if (!spec.bn) model = experiments::make_arms(mlp ? experiments::ModelKind::Mlp : experiments::ModelKind::Cnn, 42).second;
+    model.compile(Adam(1e-3), "sparse_categorical_crossentropy", {"accuracy"});
+    const History h = model.fit(data.train, {.epochs = spec.epochs, .batch_size = 32, .seed = 42, .verbose = 0});
+    const Logs test = model.evaluate(*data.test, 1000);
+
+    double best = 1e30;
+    for (int r = 0; r < 6; ++r) {
+        const double t0 = now();
+        (void)model.predict(*data.test, 1000);
+        if (r > 0) best = std::min(best, now() - t0);  // the first pass warms up
+    }
+    double steady = 0;
+    for (size_t i = 1; i < h.seconds.size(); ++i) steady += h.seconds[i];
+    const size_t measured = h.seconds.size() > 1 ? h.seconds.size() - 1 : 1;
+    if (h.seconds.size() == 1) steady = h.seconds[0];
+    return {{"workload", fmt::format("{}-{}", mlp ? "W1" : "W2", spec.bn ? "BN" : "noBN")},
+            {"model", spec.model},
+            {"bn", spec.bn},
+            {"threads", spec.threads},
+            {"epoch_seconds", h.seconds},
+            {"train_seconds_per_epoch", steady / double(measured)},
+            {"test_accuracy", test.at("accuracy")},
+            {"inference_samples_per_second", double(data.test->size()) / best},
+            {"peak_rss_mb", double(peak_rss_kb()) / 1024.0}};
+}
+
+nlohmann::json spawn_workload(const std::string& self, const WorkloadSpec& spec) {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    std::vector<std::string> args{self,   "--workload",      spec.model,       "--bn", std::to_string(spec.bn),
+                                  "--threads", std::to_string(spec.threads), "--epochs", std::to_string(spec.epochs),
+                                  "--data", spec.data_dir};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, self.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    if (rc != 0) throw std::runtime_error("posix_spawn failed");
+    std::string text;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+    close(out[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw std::runtime_error(fmt::format("workload {} bn={} failed:\n{}", spec.model, spec.bn, text));
+    return nlohmann::json::parse(text.substr(text.rfind("\n{") == std::string::npos ? 0 : text.rfind("\n{") + 1));
+}
+
+}  // namespace minnow::bench

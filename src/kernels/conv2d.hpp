@@ -20,6 +20,18 @@ void im2col(const float* x, const ConvGeometry& g, float* cols);
 /// dx += the patches of dcols added back to the pixels they came from.
 void col2im_add(const float* dcols, const ConvGeometry& g, float* dx);
 
+/// Whether the direct kernels beat im2col + GEMM: a small patch (conv1's 3x3x1 = 9) makes a GEMM
+/// with K = 9, far below OpenBLAS' efficient range, and an im2col that copies single floats.
+inline bool use_direct(const ConvGeometry& g) { return g.patch() <= 16; }
+
+/// Direct convolution: y[p, :] = b + sum over taps of x[tap] * W[tap, :], vectorized over the
+/// filters. No im2col buffer.
+void conv2d_direct_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y);
+/// Direct backward: dw += sum over pixels of x[tap] * dy[p, :]; dx (may be null) += W[tap, :] . dy[p, :];
+/// db (may be null) += sum of dy over pixels.
+void conv2d_direct_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g, float* dx,
+                            float* dw, float* db);
+
 /// y = im2col(x) W + b, with cols (N*OH*OW, KH*KW*C) left filled for the backward pass.
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* cols, float* y);
 /// dx += col2im(dy W^T) (dx may be null), dw += cols^T dy, db += sums of dy over pixels (may be null).

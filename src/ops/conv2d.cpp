@@ -33,12 +33,22 @@ Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias,
     if (has_bias)
         MINNOW_CHECK(bias.shape() == Shape{g.K}, ShapeError, "conv2d: bias of shape {} for {} filters", bias.shape(),
                      g.K);
-    Tensor cols({g.rows(), g.patch()});
     Tensor y({g.N, g.OH, g.OW, g.K});
-    kernels::conv2d_forward(x.value().data(), kernel.value().data(), has_bias ? bias.value().data() : nullptr, g,
-                            cols.data(), y.data());
     std::vector<Variable> inputs{x, kernel};
     if (has_bias) inputs.push_back(bias);
+    const float* b = has_bias ? bias.value().data() : nullptr;
+
+    if (kernels::use_direct(g)) {
+        kernels::conv2d_direct_forward(x.value().data(), kernel.value().data(), b, g, y.data());
+        return record("conv2d", std::move(y), std::move(inputs), [g](const BackwardArgs& a) {
+            kernels::conv2d_direct_backward(a.x(0).data(), a.x(1).data(), a.dy.data(), g,
+                                            a.dx[0] ? a.dx[0]->data() : nullptr, a.dx[1] ? a.dx[1]->data() : nullptr,
+                                            a.dx.size() > 2 && a.dx[2] ? a.dx[2]->data() : nullptr);
+        });
+    }
+    // The patches are kept for the backward pass only when a gradient will need them.
+    Tensor cols({g.rows(), g.patch()});
+    kernels::conv2d_forward(x.value().data(), kernel.value().data(), b, g, cols.data(), y.data());
     return record("conv2d", std::move(y), std::move(inputs), [g, cols = std::move(cols)](const BackwardArgs& a) {
         Tensor dcols;
         if (a.dx[0]) dcols = Tensor({g.rows(), g.patch()});

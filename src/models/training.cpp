@@ -15,6 +15,11 @@ namespace minnow {
 
 namespace {
 
+// Inference works on at most this many samples at a time, whatever batch the caller asked for:
+// each sample's output is independent of the others in inference mode, and a bounded working set
+// keeps memory flat (a CNN's activations for 1000 images would take hundreds of MB).
+constexpr int64_t kInferenceChunk = 128;
+
 // Batch b of an epoch's sample order.
 std::span<const int64_t> batch_rows(const std::vector<int64_t>& order, int64_t b, int64_t batch_size) {
     const auto begin = static_cast<size_t>(b * batch_size);
@@ -230,8 +235,9 @@ Logs Sequential::run_evaluation(const Dataset& data, int64_t batch_size) {
     std::vector<int64_t> order(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), 0);
     double loss_sum = 0.0;
-    for (int64_t b = 0; b < batch_count(n, batch_size); ++b) {
-        const auto rows = batch_rows(order, b, batch_size);
+    const int64_t chunk = std::min(batch_size, kInferenceChunk);
+    for (int64_t b = 0; b < batch_count(n, chunk); ++b) {
+        const auto rows = batch_rows(order, b, chunk);
         const Tensor yb = data.gather_y(rows);
         const StepResult r = test_step(data.gather_x(rows), yb);
         loss_sum += r.loss * double(rows.size());
@@ -273,10 +279,11 @@ Tensor Sequential::predict(const Dataset& data, int64_t batch_size) {
     const int64_t row_size = n == 0 ? 0 : out.numel() / n;
     std::vector<int64_t> order(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), 0);
-    for (int64_t b = 0; b < batch_count(n, batch_size); ++b) {
-        const auto rows = batch_rows(order, b, batch_size);
+    const int64_t chunk = std::min(batch_size, kInferenceChunk);
+    for (int64_t b = 0; b < batch_count(n, chunk); ++b) {
+        const auto rows = batch_rows(order, b, chunk);
         const Tensor y = (*this)(Variable(data.gather_x(rows)), Mode::Infer).value();
-        std::copy_n(y.data(), y.numel(), out.data() + b * batch_size * row_size);
+        std::copy_n(y.data(), y.numel(), out.data() + b * chunk * row_size);
     }
     return out;
 }

@@ -18,6 +18,7 @@ struct Cache {
     std::mutex mutex;
     std::unordered_map<std::size_t, std::vector<void*>> free_blocks;
     Stats stats;
+    std::size_t limit = std::size_t{256} << 20;
 };
 
 Cache& cache() {
@@ -70,6 +71,11 @@ void release(void* block, std::size_t bytes) noexcept {
     const std::size_t size = bucket_size(bytes);
     Cache& c = cache();
     std::lock_guard lock(c.mutex);
+    if (static_cast<std::size_t>(c.stats.bytes_cached) + size > c.limit) {
+        std::free(block);
+        c.stats.bytes_in_use -= static_cast<int64_t>(size);
+        return;
+    }
     try {
         c.free_blocks[size].push_back(block);
     } catch (...) {
@@ -93,6 +99,18 @@ void reset_stats() {
     c.stats.system_allocations = 0;
     c.stats.cache_hits = 0;
     c.stats.peak_bytes_in_use = c.stats.bytes_in_use;
+}
+
+void set_cache_limit(std::size_t bytes) {
+    Cache& c = cache();
+    std::lock_guard lock(c.mutex);
+    c.limit = bytes;
+}
+
+std::size_t cache_limit() {
+    Cache& c = cache();
+    std::lock_guard lock(c.mutex);
+    return c.limit;
 }
 
 void empty_cache() {

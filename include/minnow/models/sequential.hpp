@@ -104,7 +104,9 @@ public:
     History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
     /// Trains on a dataset.
     History fit(std::shared_ptr<const Dataset> train, FitOptions options = {});
-    /// Loss and metrics over x, y in inference mode: {"loss": ..., "accuracy": ...}.
+    /// Loss and metrics over x, y in inference mode: {"loss": ..., "accuracy": ...}. Inference
+    /// runs at most 128 samples at a time whatever batch_size says, so memory stays bounded;
+    /// the result is the same (inference treats every sample on its own).
     Logs evaluate(const Tensor& x, const Tensor& y, int64_t batch_size = 32, int verbose = 0);
     Logs evaluate(const Dataset& data, int64_t batch_size = 32, int verbose = 0);
     /// Outputs for x, in batches, in inference mode, with no graph recorded.

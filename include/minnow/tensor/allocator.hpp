@@ -28,6 +28,11 @@ std::size_t bucket_size(std::size_t bytes);
 
 Stats stats();
 void reset_stats();
+/// Freed blocks are kept while the cache holds at most this many bytes (default 256 MiB); beyond
+/// it they go back to the system. A training step's blocks fit many times over; the limit keeps
+/// one-off large tensors (inference on big batches) from pinning memory.
+void set_cache_limit(std::size_t bytes);
+std::size_t cache_limit();
 /// Returns every cached block to the system.
 void empty_cache();
 

@@ -2,7 +2,10 @@
 BUILD_DIR      ?= build
 SANITIZE_DIR   ?= build-sanitize
 MINNOW_NATIVE  ?= ON
-MINNOW_WERROR  ?= OFF
+# Passed to CMake only when given (`make test MINNOW_WERROR=ON`), so switching targets does not
+# change the cached setting and rebuild everything.
+MINNOW_WERROR  ?=
+WERROR_FLAG     = $(if $(MINNOW_WERROR),-DMINNOW_WERROR=$(MINNOW_WERROR))
 JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 
@@ -10,6 +13,8 @@ DEB_PACKAGES := cmake g++ make libopenblas-dev catch2 libfmt-dev libcxxopts-dev 
                 nlohmann-json3-dev dataset-fashion-mnist librsvg2-bin
 
 .PHONY: all deps build test sanitize bench bench-compare demo data clean
+INSTALL_LIBTORCH ?= 0
+LIBTORCH_TRAIN := $(BUILD_DIR)/libtorch_train
 
 all: build
 
@@ -18,7 +23,7 @@ deps:
 
 build:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DMINNOW_NATIVE=$(MINNOW_NATIVE) \
-	      -DMINNOW_WERROR=$(MINNOW_WERROR) $(CMAKE_FLAGS)
+	      $(WERROR_FLAG) $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 test: deps build
@@ -26,13 +31,28 @@ test: deps build
 
 sanitize: deps
 	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DMINNOW_SANITIZE=ON \
-	      -DMINNOW_WERROR=$(MINNOW_WERROR) $(CMAKE_FLAGS)
+	      $(WERROR_FLAG) $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target minnow_tests
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	      ctest --output-on-failure -j $(JOBS)
 
 bench: deps build data
 	$(BUILD_DIR)/bin/minnow_bench --out $(BUILD_DIR)/bench.json
+
+# The same workloads with the libtorch reference from ../shared/bench, in one run, as ratios.
+# Needs Debian's libtorch-dev: `make bench-compare INSTALL_LIBTORCH=1` installs it.
+bench-compare: deps build data
+	@if ! dpkg-query -W -f='$${Status}' libtorch-dev 2>/dev/null | grep -q "install ok installed"; then \
+	  if [ "$(INSTALL_LIBTORCH)" = 1 ]; then ./scripts/install-deps.sh libtorch-dev; \
+	  else echo "bench-compare: libtorch-dev is not installed; run 'make bench-compare INSTALL_LIBTORCH=1'"; exit 1; fi; \
+	fi
+	@test -f ../shared/bench/libtorch/train.cpp || { echo "bench-compare: ../shared/bench/libtorch/train.cpp is missing"; exit 1; }
+	@if [ ! -x $(LIBTORCH_TRAIN) ] || [ ../shared/bench/libtorch/train.cpp -nt $(LIBTORCH_TRAIN) ]; then \
+	  echo "building the libtorch reference"; \
+	  g++ -O3 -std=c++17 ../shared/bench/libtorch/train.cpp -o $(LIBTORCH_TRAIN) \
+	      -I/usr/include/torch/csrc/api/include -D_GLIBCXX_USE_CXX11_ABI=1 -ltorch -ltorch_cpu -lc10 -lz -lpthread; \
+	fi
+	$(BUILD_DIR)/bin/minnow_bench --only workloads --libtorch $(LIBTORCH_TRAIN) --out $(BUILD_DIR)/bench-compare.json
 
 demo: deps build data
 	$(BUILD_DIR)/bin/minnow compare --model mlp --data data/mnist --epochs 5 --out runs/compare

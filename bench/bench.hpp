@@ -40,6 +40,10 @@ nlohmann::json run_workload(const WorkloadSpec& spec);
 /// Runs a workload in a child process (this program with --workload) and returns its figures.
 nlohmann::json spawn_workload(const std::string& self, const WorkloadSpec& spec);
 
+/// Runs the libtorch reference program `program` on the same workload (epochs, threads, data) and
+/// returns its figures in the same form.
+nlohmann::json run_libtorch(const std::string& program, const WorkloadSpec& spec);
+
 /// The benchmark groups; each appends its rows.
 void bench_gemm(std::vector<Row>& rows);
 void bench_alloc(std::vector<Row>& rows);

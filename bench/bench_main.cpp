@@ -61,7 +61,7 @@ void print_rows(const std::vector<minnow::bench::Row>& rows) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string out_path, workload, data_dir = "data/fashion-mnist", only;
+    std::string out_path, workload, data_dir = "data/fashion-mnist", only, libtorch;
     WorkloadSpec spec;
     std::vector<int> thread_counts{1, 2};
     for (int i = 1; i + 1 < argc || (i < argc && std::string(argv[i]).rfind("--", 0) == 0); ++i) {
@@ -74,9 +74,10 @@ int main(int argc, char** argv) {
         else if (arg == "--epochs") spec.epochs = std::stoi(value), ++i;
         else if (arg == "--data") data_dir = value, ++i;
         else if (arg == "--only") only = value, ++i;  // "micro" or "workloads"
+        else if (arg == "--libtorch") libtorch = value, ++i;  // the reference program to compare with
         else {
             fmt::print(stderr, "usage: minnow_bench [--out FILE] [--only micro|workloads] [--threads N] [--epochs E] "
-                               "[--data DIR]\n");
+                               "[--data DIR] [--libtorch PROGRAM]\n");
             return 2;
         }
     }
@@ -117,11 +118,41 @@ int main(int argc, char** argv) {
                         workloads.push_back(r);
                     }
         }
+        nlohmann::json reference = nlohmann::json::array();
+        if (!libtorch.empty()) {
+            fmt::print("\nlibtorch reference ({}), OPENBLAS_NUM_THREADS=1, torch threads as listed\n", libtorch);
+            fmt::print("{:<9} {:>7} {:>15} {:>17} {:>12} | {:>16} {:>16} {:>10}\n", "workload", "threads", "train s/epoch",
+                       "infer samples/s", "peak RSS MB", "train: torch/us", "infer: us/torch", "RSS: us/t");
+            for (const nlohmann::json& ours : workloads) {
+                WorkloadSpec w = spec;
+                w.model = ours["model"].get<std::string>();
+                w.bn = ours["bn"].get<int>();
+                w.threads = ours["threads"].get<int>();
+                const nlohmann::json t = minnow::bench::run_libtorch(libtorch, w);
+                const double train_ratio = t["train_seconds_per_epoch"].get<double>() /
+                                           ours["train_seconds_per_epoch"].get<double>();
+                const double infer_ratio = ours["inference_samples_per_second"].get<double>() /
+                                           t["inference_samples_per_second"].get<double>();
+                const double rss_ratio = ours["peak_rss_mb"].get<double>() / t["peak_rss_mb"].get<double>();
+                fmt::print("{:<9} {:>7} {:>15.3f} {:>17.0f} {:>12.0f} | {:>15.2f}x {:>15.2f}x {:>9.2f}x\n",
+                           t["workload"].get<std::string>(), w.threads, t["train_seconds_per_epoch"].get<double>(),
+                           t["inference_samples_per_second"].get<double>(), t["peak_rss_mb"].get<double>(), train_ratio,
+                           infer_ratio, rss_ratio);
+                std::fflush(stdout);
+                nlohmann::json row = t;
+                row["minnow_speedup_train"] = train_ratio;
+                row["minnow_speedup_inference"] = infer_ratio;
+                row["minnow_rss_ratio"] = rss_ratio;
+                reference.push_back(row);
+            }
+        }
         if (!out_path.empty()) {
             nlohmann::json json_rows = nlohmann::json::array();
             for (const auto& r : rows)
                 json_rows.push_back({{"group", r.group}, {"name", r.name}, {"ms", r.ms}, {"gflops", r.gflops}, {"extra", r.extra}});
-            std::ofstream(out_path) << nlohmann::json{{"environment", env}, {"rows", json_rows}, {"workloads", workloads}}.dump(2)
+            std::ofstream(out_path) << nlohmann::json{{"environment", env}, {"rows", json_rows}, {"workloads", workloads},
+                                                      {"libtorch", reference}}
+                                           .dump(2)
                                     << "\n";
             fmt::print("\nwrote {}\n", out_path);
         }

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 
-#include "minnow/tensor/blas.hpp"
+#include "minnow/core/parallel.hpp"
 
 namespace minnow::cli {
 
@@ -58,7 +58,7 @@ std::string dataset_label(const std::string& dir) {
 }
 
 void apply_threads(const cxxopts::ParseResult& args) {
-    if (args.count("threads")) blas::set_num_threads(static_cast<int>(int_option(args, "threads", 1)));
+    if (args.count("threads")) set_num_threads(static_cast<int>(int_option(args, "threads", 1)));
 }
 
 }  // namespace minnow::cli

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bench.hpp"
+#include "minnow/core/parallel.hpp"
 #include "minnow/tensor/blas.hpp"
 
 namespace minnow::bench {
@@ -39,6 +40,7 @@ nlohmann::json environment() {
     }
     env["openblas_config"] = minnow::blas::config();
     env["openblas_threads_at_start"] = minnow::blas::num_threads();
+    env["minnow_threads_at_start"] = minnow::num_threads();
     env["cpus_online"] = sysconf(_SC_NPROCESSORS_ONLN);
     return env;
 }

@@ -33,7 +33,7 @@ int64_t peak_rss_kb() {
 }  // namespace
 
 nlohmann::json run_workload(const WorkloadSpec& spec) {
-    blas::set_num_threads(spec.threads);
+    set_num_threads(spec.threads);  // minnow's threads and OpenBLAS'
     const bool mlp = spec.model == "mlp";
     const data::ImageFolder data = data::load_image_folder(spec.data_dir, mlp);
     Sequential model = experiments::make_arms(mlp ? experiments::ModelKind::Mlp : experiments::ModelKind::Cnn, 42)

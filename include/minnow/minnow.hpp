@@ -4,6 +4,7 @@
 #include "minnow/autograd/graph.hpp"
 #include "minnow/autograd/variable.hpp"
 #include "minnow/core/error.hpp"
+#include "minnow/core/parallel.hpp"
 #include "minnow/core/rng.hpp"
 #include "minnow/core/shape.hpp"
 #include "minnow/data/dataset.hpp"

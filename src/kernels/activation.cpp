@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "minnow/core/parallel.hpp"
+
 namespace minnow::kernels {
 
 namespace {
@@ -24,7 +26,27 @@ void map(const float* x, float* y, int64_t n, Fn fn) {
 
 }  // namespace
 
+namespace {
+constexpr int64_t kGrain = 1 << 15;  // elements per thread below which threading costs more than it saves
+void activation_forward_range(Elementwise f, const float* x, float* y, int64_t n, float alpha);
+void activation_backward_range(Elementwise f, const float* x, const float* y, const float* dy, float* dx, int64_t n,
+                               float alpha);
+}  // namespace
+
 void activation_forward(Elementwise f, const float* x, float* y, int64_t n, float alpha) {
+    parallel_for(n, kGrain, [&](int64_t b, int64_t e) { activation_forward_range(f, x + b, y + b, e - b, alpha); });
+}
+
+void activation_backward(Elementwise f, const float* x, const float* y, const float* dy, float* dx, int64_t n,
+                         float alpha) {
+    parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
+        activation_backward_range(f, x + b, y + b, dy + b, dx + b, e - b, alpha);
+    });
+}
+
+namespace {
+
+void activation_forward_range(Elementwise f, const float* x, float* y, int64_t n, float alpha) {
     switch (f) {
         case Elementwise::Relu: map(x, y, n, [](float v) { return v > 0.0f ? v : 0.0f; }); break;
         case Elementwise::Sigmoid: map(x, y, n, sigmoid); break;
@@ -39,8 +61,8 @@ void activation_forward(Elementwise f, const float* x, float* y, int64_t n, floa
     }
 }
 
-void activation_backward(Elementwise f, const float* x, const float* y, const float* dy, float* dx, int64_t n,
-                         float alpha) {
+void activation_backward_range(Elementwise f, const float* x, const float* y, const float* dy, float* dx, int64_t n,
+                               float alpha) {
     switch (f) {
         case Elementwise::Relu:
             for (int64_t i = 0; i < n; ++i) dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
@@ -73,6 +95,8 @@ void activation_backward(Elementwise f, const float* x, const float* y, const fl
             break;
     }
 }
+
+}  // namespace
 
 // The (outer, n, inner) view: element k of line (o, i) sits at (o * n + k) * inner + i.
 void softmax_forward(const float* x, float* y, int64_t outer, int64_t n, int64_t inner) {

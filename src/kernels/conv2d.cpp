@@ -4,15 +4,17 @@
 #include <cstring>
 #include <vector>
 
+#include "minnow/core/parallel.hpp"
 #include "minnow/tensor/blas.hpp"
 
 namespace minnow::kernels {
 
 void im2col(const float* x, const ConvGeometry& g, float* cols) {
     const int64_t C = g.C;
-    for (int64_t n = 0; n < g.N; ++n)
-        for (int64_t oh = 0; oh < g.OH; ++oh)
+    parallel_for(g.N * g.OH, 4, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r)
             for (int64_t ow = 0; ow < g.OW; ++ow) {
+                const int64_t n = r / g.OH, oh = r % g.OH;
                 float* row = cols + ((n * g.OH + oh) * g.OW + ow) * g.patch();
                 for (int64_t kh = 0; kh < g.KH; ++kh) {
                     const int64_t ih = oh * g.stride_h - g.pad_top + kh;
@@ -28,11 +30,14 @@ void im2col(const float* x, const ConvGeometry& g, float* cols) {
                     }
                 }
             }
+    });
 }
 
 void col2im_add(const float* dcols, const ConvGeometry& g, float* dx) {
     const int64_t C = g.C;
-    for (int64_t n = 0; n < g.N; ++n)
+    // By image: patches of one image overlap each other, never another image's.
+    parallel_for(g.N, 1, [&](int64_t n_begin, int64_t n_end) {
+    for (int64_t n = n_begin; n < n_end; ++n)
         for (int64_t oh = 0; oh < g.OH; ++oh)
             for (int64_t ow = 0; ow < g.OW; ++ow) {
                 const float* row = dcols + ((n * g.OH + oh) * g.OW + ow) * g.patch();
@@ -48,6 +53,7 @@ void col2im_add(const float* dcols, const ConvGeometry& g, float* dx) {
                     }
                 }
             }
+    });
 }
 
 namespace {
@@ -134,76 +140,109 @@ void direct_pixel_any(const float* x, const float* w, const float* b, const Conv
 }  // namespace
 
 void conv2d_direct_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
-    for (int64_t n = 0; n < g.N; ++n)
-        for (int64_t oh = 0; oh < g.OH; ++oh)
+    parallel_for(g.N * g.OH, 4, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r)
             for (int64_t ow = 0; ow < g.OW; ++ow) {
+                const int64_t n = r / g.OH, oh = r % g.OH;
                 float* out = y + ((n * g.OH + oh) * g.OW + ow) * g.K;
                 int64_t k0 = 0;
                 for (; k0 + 32 <= g.K; k0 += 32) direct_pixel32(x, w, b, g, n, oh, ow, k0, out);
                 if (k0 < g.K) direct_pixel_any(x, w, b, g, n, oh, ow, k0, out);
             }
+    });
 }
+
+namespace {
+
+// dW (and db) of pixels [p0, p0 + tile), added into dw / db: each (tap, channel, 32 filters) sums
+// the tile in four vector registers while the tile's rows of dy stay in L1.
+void direct_dw_tile(const float* x, const float* dy, const ConvGeometry& g, int64_t p0, int64_t tile,
+                    std::vector<int64_t>& offset, float* dw, float* db) {
+    const int64_t K = g.K, C = g.C, taps = g.KH * g.KW;
+    for (int64_t i = 0; i < tile; ++i) {
+        const int64_t p = p0 + i, ow = p % g.OW, oh = (p / g.OW) % g.OH, n = p / (g.OW * g.OH);
+        for (int64_t t = 0; t < taps; ++t) {
+            const int64_t ih = oh * g.stride_h - g.pad_top + t / g.KW, iw = ow * g.stride_w - g.pad_left + t % g.KW;
+            offset[static_cast<size_t>(i * taps + t)] =
+                ih < 0 || ih >= g.H || iw < 0 || iw >= g.W ? -1 : ((n * g.H + ih) * g.W + iw) * C;
+        }
+        if (db != nullptr)
+            for (int64_t k = 0; k < K; ++k) db[k] += dy[p * K + k];
+    }
+    if (dw == nullptr) return;
+    for (int64_t t = 0; t < taps; ++t)
+        for (int64_t c = 0; c < C; ++c) {
+            float* dwr = dw + (t * C + c) * K;
+            int64_t k0 = 0;
+            for (; k0 + 32 <= K; k0 += 32) {
+                v8 a0{}, a1{}, a2{}, a3{};
+                for (int64_t i = 0; i < tile; ++i) {
+                    const int64_t in = offset[static_cast<size_t>(i * taps + t)];
+                    if (in < 0) continue;
+                    const float xv = x[in + c];
+                    const float* gr = dy + (p0 + i) * K + k0;
+                    a0 += xv * load8(gr), a1 += xv * load8(gr + 8), a2 += xv * load8(gr + 16), a3 += xv * load8(gr + 24);
+                }
+                store8(dwr + k0, load8(dwr + k0) + a0), store8(dwr + k0 + 8, load8(dwr + k0 + 8) + a1);
+                store8(dwr + k0 + 16, load8(dwr + k0 + 16) + a2), store8(dwr + k0 + 24, load8(dwr + k0 + 24) + a3);
+            }
+            for (; k0 < K; ++k0) {
+                float acc = 0.0f;
+                for (int64_t i = 0; i < tile; ++i) {
+                    const int64_t in = offset[static_cast<size_t>(i * taps + t)];
+                    if (in >= 0) acc += x[in + c] * dy[(p0 + i) * K + k0];
+                }
+                dwr[k0] += acc;
+            }
+        }
+}
+
+}  // namespace
 
 void conv2d_direct_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g, float* dx,
                             float* dw, float* db) {
     const int64_t K = g.K, C = g.C, P = g.rows();
-    if (db != nullptr)
-        for (int64_t p = 0; p < P; ++p)
-            for (int64_t k = 0; k < K; ++k) db[k] += dy[p * K + k];
-    // dW in tiles of 64 pixels: each (tap, channel, 32 filters) sums the tile in four vector
-    // registers while the tile's rows of dy stay in L1.
     constexpr int64_t kTile = 64;
-    std::vector<int64_t> offset(static_cast<size_t>(kTile * g.KH * g.KW));  // input offset per (pixel, tap), -1 outside
-    for (int64_t p0 = 0; dw != nullptr && p0 < P; p0 += kTile) {
-        const int64_t tile = std::min(kTile, P - p0);
-        for (int64_t i = 0; i < tile; ++i) {
-            const int64_t p = p0 + i, ow = p % g.OW, oh = (p / g.OW) % g.OH, n = p / (g.OW * g.OH);
-            for (int64_t t = 0; t < g.KH * g.KW; ++t) {
-                const int64_t ih = oh * g.stride_h - g.pad_top + t / g.KW, iw = ow * g.stride_w - g.pad_left + t % g.KW;
-                offset[static_cast<size_t>(i * g.KH * g.KW + t)] =
-                    ih < 0 || ih >= g.H || iw < 0 || iw >= g.W ? -1 : ((n * g.H + ih) * g.W + iw) * C;
+    const int64_t tiles = (P + kTile - 1) / kTile;
+    if (dw != nullptr || db != nullptr) {
+        // Each thread sums its tiles into its own dW and db; the partials are added in order.
+        const int64_t ranges = parallel_ranges(tiles, 4);
+        const int64_t w_size = g.patch() * K;
+        std::vector<float> partial(static_cast<size_t>(ranges * (w_size + K)), 0.0f);
+        parallel_for_ranges(tiles, 4, [&](int64_t r, int64_t begin, int64_t end) {
+            float* my_dw = partial.data() + r * (w_size + K);
+            std::vector<int64_t> offset(static_cast<size_t>(kTile * g.KH * g.KW));
+            for (int64_t tile = begin; tile < end; ++tile) {
+                const int64_t p0 = tile * kTile;
+                direct_dw_tile(x, dy, g, p0, std::min(kTile, P - p0), offset, dw != nullptr ? my_dw : nullptr,
+                               db != nullptr ? my_dw + w_size : nullptr);
             }
+        });
+        for (int64_t r = 0; r < ranges; ++r) {
+            const float* part = partial.data() + r * (w_size + K);
+            if (dw != nullptr)
+                for (int64_t i = 0; i < w_size; ++i) dw[i] += part[i];
+            if (db != nullptr)
+                for (int64_t k = 0; k < K; ++k) db[k] += part[w_size + k];
         }
-        for (int64_t t = 0; t < g.KH * g.KW; ++t)
-            for (int64_t c = 0; c < C; ++c) {
-                float* dwr = dw + (t * C + c) * K;
-                int64_t k0 = 0;
-                for (; k0 + 32 <= K; k0 += 32) {
-                    v8 a0{}, a1{}, a2{}, a3{};
-                    for (int64_t i = 0; i < tile; ++i) {
-                        const int64_t in = offset[static_cast<size_t>(i * g.KH * g.KW + t)];
-                        if (in < 0) continue;
-                        const float xv = x[in + c];
-                        const float* gr = dy + (p0 + i) * K + k0;
-                        a0 += xv * load8(gr), a1 += xv * load8(gr + 8), a2 += xv * load8(gr + 16), a3 += xv * load8(gr + 24);
-                    }
-                    store8(dwr + k0, load8(dwr + k0) + a0), store8(dwr + k0 + 8, load8(dwr + k0 + 8) + a1);
-                    store8(dwr + k0 + 16, load8(dwr + k0 + 16) + a2), store8(dwr + k0 + 24, load8(dwr + k0 + 24) + a3);
-                }
-                for (; k0 < K; ++k0) {
-                    float acc = 0.0f;
-                    for (int64_t i = 0; i < tile; ++i) {
-                        const int64_t in = offset[static_cast<size_t>(i * g.KH * g.KW + t)];
-                        if (in >= 0) acc += x[in + c] * dy[(p0 + i) * K + k0];
-                    }
-                    dwr[k0] += acc;
-                }
-            }
     }
     if (dx == nullptr) return;
-    for (int64_t n = 0; n < g.N; ++n)
-        for (int64_t oh = 0; oh < g.OH; ++oh)
-            for (int64_t ow = 0; ow < g.OW; ++ow) {
-                const float* g_row = dy + ((n * g.OH + oh) * g.OW + ow) * K;
-                for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t wt) {
-                    for (int64_t c = 0; c < C; ++c) {
-                        const float* wr = w + wt + c * K;
-                        float acc = 0.0f;
-                        for (int64_t k = 0; k < K; ++k) acc += wr[k] * g_row[k];
-                        dx[in + c] += acc;
-                    }
-                });
-            }
+    // By image: one image's taps overlap each other, never another image's.
+    parallel_for(g.N, 1, [&](int64_t n_begin, int64_t n_end) {
+        for (int64_t n = n_begin; n < n_end; ++n)
+            for (int64_t oh = 0; oh < g.OH; ++oh)
+                for (int64_t ow = 0; ow < g.OW; ++ow) {
+                    const float* g_row = dy + ((n * g.OH + oh) * g.OW + ow) * K;
+                    for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t wt) {
+                        for (int64_t c = 0; c < C; ++c) {
+                            const float* wr = w + wt + c * K;
+                            float acc = 0.0f;
+                            for (int64_t k = 0; k < K; ++k) acc += wr[k] * g_row[k];
+                            dx[in + c] += acc;
+                        }
+                    });
+                }
+    });
 }
 
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* cols, float* y) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "minnow/core/parallel.hpp"
+
 namespace minnow::kernels {
 
 namespace {
@@ -11,9 +13,10 @@ namespace {
 // four contiguous runs of C floats per output pixel, the first maximum kept on ties.
 void max_pool_2x2(const float* x, const PoolGeometry& g, float* y, int32_t* argmax) {
     const int64_t C = g.C, row = g.W * C;
-    for (int64_t n = 0; n < g.N; ++n)
-        for (int64_t oh = 0; oh < g.OH; ++oh)
+    parallel_for(g.N * g.OH, 8, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r)
             for (int64_t ow = 0; ow < g.OW; ++ow) {
+                const int64_t n = r / g.OH, oh = r % g.OH;
                 const int64_t base = ((n * g.H + 2 * oh) * g.W + 2 * ow) * C;
                 const float* __restrict p0 = x + base;
                 const float* __restrict p1 = p0 + C;
@@ -34,6 +37,7 @@ void max_pool_2x2(const float* x, const PoolGeometry& g, float* y, int32_t* argm
                     arg[c] = at;
                 }
             }
+    });
 }
 
 }  // namespace
@@ -69,8 +73,15 @@ void max_pool2d_forward(const float* x, const PoolGeometry& g, float* y, int32_t
         }
 }
 
-void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_count, float* dx) {
-    for (int64_t i = 0; i < out_count; ++i) dx[argmax[i]] += dy[i];
+void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_count, float* dx, bool disjoint) {
+    // Windows that do not overlap send their gradients to distinct inputs: safe to split.
+    if (!disjoint) {
+        for (int64_t i = 0; i < out_count; ++i) dx[argmax[i]] += dy[i];
+        return;
+    }
+    parallel_for(out_count, 1 << 15, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) dx[argmax[i]] += dy[i];
+    });
 }
 
 }  // namespace minnow::kernels

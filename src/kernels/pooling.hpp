@@ -13,7 +13,8 @@ struct PoolGeometry {
 
 /// y = window maxima; argmax[i] = flat input index of output i's maximum (the first on ties).
 void max_pool2d_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax);
-/// dx[argmax[i]] += dy[i].
-void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_count, float* dx);
+/// dx[argmax[i]] += dy[i]. `disjoint`: no two windows overlap (strides >= pool), so the scatter
+/// can be split across threads.
+void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_count, float* dx, bool disjoint);
 
 }  // namespace minnow::kernels

@@ -75,9 +75,11 @@ Variable max_pool2d(const Variable& x, Size2 pool_size, Size2 strides, Padding p
     detail::IndexBuffer argmax(y.numel());
     kernels::max_pool2d_forward(x.value().data(), g, y.data(), argmax.data());
     const int64_t count = y.numel();
-    return record("max_pool2d", std::move(y), {x}, [argmax = std::move(argmax), count](const BackwardArgs& a) {
-        kernels::max_pool2d_backward(a.dy.data(), argmax.data(), count, a.dx[0]->data());
-    });
+    const bool disjoint = strides.h >= pool_size.h && strides.w >= pool_size.w;
+    return record("max_pool2d", std::move(y), {x},
+                  [argmax = std::move(argmax), count, disjoint](const BackwardArgs& a) {
+                      kernels::max_pool2d_backward(a.dy.data(), argmax.data(), count, a.dx[0]->data(), disjoint);
+                  });
 }
 
 }  // namespace minnow

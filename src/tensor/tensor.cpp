@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "minnow/core/error.hpp"
+#include "minnow/core/parallel.hpp"
 #include "minnow/tensor/allocator.hpp"
 
 namespace minnow {
@@ -177,7 +178,8 @@ Tensor Tensor::reshape(Shape shape) && {
 }
 
 Tensor& Tensor::fill(float value) {
-    std::fill(data_, data_ + numel_, value);
+    // Zeroing a large gradient is a pass over memory like any other: both cores share it.
+    parallel_for(numel_, 1 << 18, [&](int64_t begin, int64_t end) { std::fill(data_ + begin, data_ + end, value); });
     return *this;
 }
 

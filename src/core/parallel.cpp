@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/float_mode.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/tensor/blas.hpp"
 
@@ -47,6 +48,7 @@ public:
             std::lock_guard lock(mutex_);
             job_ = &job;
             ranges_ = ranges;
+            float_mode_ = detail::float_mode();  // workers compute exactly as the caller would
             pending_.store(ranges - 1, std::memory_order_relaxed);
             ++generation_;
         }
@@ -77,6 +79,7 @@ private:
         for (;;) {
             const std::function<void(int)>* job = nullptr;
             int ranges = 0;
+            uint32_t mode = 0;
             {
                 std::unique_lock lock(mutex_);
                 cv_.wait(lock, [&] { return generation_ != seen; });
@@ -84,8 +87,10 @@ private:
                 if (stopping_) return;
                 job = job_;
                 ranges = ranges_;
+                mode = float_mode_;
             }
             if (job != nullptr && index < ranges) {
+                detail::set_float_mode(mode);
                 (*job)(index);
                 pending_.fetch_sub(1, std::memory_order_acq_rel);
             }
@@ -98,6 +103,7 @@ private:
     std::vector<std::thread> workers_;
     const std::function<void(int)>* job_ = nullptr;
     int ranges_ = 0;
+    uint32_t float_mode_ = 0;
     uint64_t generation_ = 0;
     bool stopping_ = false;
     std::atomic<int> pending_{0};

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <numeric>
 
+#include "core/float_mode.hpp"
 #include "minnow/autograd/graph.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/layers/batch_normalization.hpp"
@@ -150,6 +151,7 @@ History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions options) {
 
 History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options) {
     require_compiled("fit()");
+    const detail::FlushDenormals flush;
     MINNOW_CHECK(options.epochs >= 0 && options.initial_epoch >= 0, ValueError,
                  "{}: epochs ({}) and initial_epoch ({}) must be >= 0", describe(), options.epochs,
                  options.initial_epoch);
@@ -255,6 +257,7 @@ Logs Sequential::evaluate(const Tensor& x, const Tensor& y, int64_t batch_size, 
 
 Logs Sequential::evaluate(const Dataset& data, int64_t batch_size, int verbose) {
     require_compiled("evaluate()");
+    const detail::FlushDenormals flush;
     check_targets(data);
     const Logs logs = run_evaluation(data, batch_size);
     if (verbose > 0) {
@@ -275,6 +278,7 @@ Tensor Sequential::predict(const Dataset& data, int64_t batch_size) {
     const int64_t n = data.size();
     ensure_built(data.sample_shape().batched(n));
     NoGradGuard no_grad;
+    const detail::FlushDenormals flush;
     Tensor out(output_shape().with_batch(n));
     const int64_t row_size = n == 0 ? 0 : out.numel() / n;
     std::vector<int64_t> order(static_cast<size_t>(n));
@@ -290,6 +294,7 @@ Tensor Sequential::predict(const Dataset& data, int64_t batch_size) {
 
 Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y) {
     require_compiled("train_on_batch()");
+    const detail::FlushDenormals flush;
     const auto data = TensorDataset::view(x, y);
     ensure_built(x.shape());
     check_targets(*data);
@@ -301,6 +306,7 @@ Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y) {
 
 Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y) {
     require_compiled("test_on_batch()");
+    const detail::FlushDenormals flush;
     const auto data = TensorDataset::view(x, y);
     ensure_built(x.shape());
     check_targets(*data);

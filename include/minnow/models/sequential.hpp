@@ -100,7 +100,8 @@ public:
     Optimizer& optimizer() const;
     const Loss& loss() const;
 
-    /// Trains on x (N, ...) and y (N, ...) for options.epochs epochs.
+    /// Trains on x (N, ...) and y (N, ...) for options.epochs epochs. Like TensorFlow on CPU,
+    /// fit, evaluate, predict and the *_on_batch calls flush denormal floats to zero while they run.
     History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
     /// Trains on a dataset.
     History fit(std::shared_ptr<const Dataset> train, FitOptions options = {});

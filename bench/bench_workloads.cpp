@@ -2,21 +2,16 @@
 // training seconds per epoch (a full epoch after a warm-up epoch), inference samples/s in eval
 // mode at batch 1000, and the peak resident memory of the run. Each workload runs in a child
 // process so its peak RSS is its own.
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <fstream>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "bench.hpp"
+#include "child_process.hpp"
 #include "minnow/minnow.hpp"
 #include "minnow/data/idx.hpp"
 #include "minnow/experiments/compare.hpp"
-
-extern char** environ;
 
 namespace minnow::bench {
 
@@ -65,33 +60,12 @@ nlohmann::json run_workload(const WorkloadSpec& spec) {
 }
 
 nlohmann::json spawn_workload(const std::string& self, const WorkloadSpec& spec) {
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::vector<std::string> args{self,   "--workload",      spec.model,       "--bn", std::to_string(spec.bn),
-                                  "--threads", std::to_string(spec.threads), "--epochs", std::to_string(spec.epochs),
-                                  "--data", spec.data_dir};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, self.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    if (rc != 0) throw std::runtime_error("posix_spawn failed");
-    std::string text;
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-    close(out[0]);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw std::runtime_error(fmt::format("workload {} bn={} failed:\n{}", spec.model, spec.bn, text));
-    return nlohmann::json::parse(text.substr(text.rfind("\n{") == std::string::npos ? 0 : text.rfind("\n{") + 1));
+    const ChildResult child =
+        run_child({self, "--workload", spec.model, "--bn", std::to_string(spec.bn), "--threads",
+                   std::to_string(spec.threads), "--epochs", std::to_string(spec.epochs), "--data", spec.data_dir});
+    if (!child.ok) throw std::runtime_error(fmt::format("workload {} bn={} failed:\n{}", spec.model, spec.bn, child.output));
+    const size_t last_line = child.output.rfind("\n{");
+    return nlohmann::json::parse(child.output.substr(last_line == std::string::npos ? 0 : last_line + 1));
 }
 
 }  // namespace minnow::bench

@@ -3,20 +3,16 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_dir.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/data/idx.hpp"
 
 using namespace minnow;
+using minnow::test::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-    auto dir = fs::temp_directory_path() / ("minnow_test_" + name);
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
 
 data::IdxArray images(int64_t n) {
     data::IdxArray a{{n, 3, 2}, {}};

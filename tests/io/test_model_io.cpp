@@ -5,19 +5,15 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "support/temp_dir.hpp"
 #include "minnow/minnow.hpp"
 
 using namespace minnow;
+using minnow::test::temp_dir;
 namespace fs = std::filesystem;
 
 namespace {
 
-fs::path temp_dir(const std::string& name) {
-    auto dir = fs::temp_directory_path() / ("minnow_test_" + name);
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
 
 Sequential trained_cnn() {
     set_random_seed(21);

@@ -5,9 +5,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/temp_dir.hpp"
 #include "minnow/minnow.hpp"
 
 using namespace minnow;
+using minnow::test::temp_dir;
 
 namespace {
 
@@ -42,12 +44,6 @@ public:
     void on_batch_end(int b, const Logs&) override { events.push_back("batch_end " + std::to_string(b)); }
 };
 
-std::filesystem::path temp_dir(const std::string& name) {
-    auto dir = std::filesystem::temp_directory_path() / ("minnow_test_" + name);
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    return dir;
-}
 
 }  // namespace
 

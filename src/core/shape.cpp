@@ -21,6 +21,15 @@ int64_t Shape::axis(int64_t axis) const {
     return axis < 0 ? axis + r : axis;
 }
 
+AxisSplit Shape::split_at(int64_t a) const {
+    const int64_t ax = axis(a);
+    AxisSplit v;
+    for (int64_t i = 0; i < ax; ++i) v.outer *= dims_[static_cast<size_t>(i)];
+    for (int64_t i = ax + 1; i < rank(); ++i) v.inner *= dims_[static_cast<size_t>(i)];
+    v.n = dims_[static_cast<size_t>(ax)];
+    return v;
+}
+
 int64_t Shape::operator[](int64_t a) const { return dims_[static_cast<size_t>(axis(a))]; }
 int64_t& Shape::operator[](int64_t a) { return dims_[static_cast<size_t>(axis(a))]; }
 

@@ -36,19 +36,6 @@ Variable elementwise(const char* name, const Variable& x, kernels::Elementwise f
     });
 }
 
-struct LineView {
-    int64_t outer = 1, n = 1, inner = 1;
-};
-
-LineView line_view(const Shape& s, int64_t axis) {
-    const int64_t ax = s.axis(axis);
-    LineView v;
-    for (int64_t i = 0; i < ax; ++i) v.outer *= s[i];
-    for (int64_t i = ax + 1; i < s.rank(); ++i) v.inner *= s[i];
-    v.n = s[ax];
-    return v;
-}
-
 }  // namespace
 
 std::string_view activation_name(ActivationKind kind) {
@@ -83,7 +70,7 @@ Variable gelu(const Variable& x) { return elementwise("gelu", x, kernels::Elemen
 Variable swish(const Variable& x) { return elementwise("swish", x, kernels::Elementwise::Swish, 0.0f); }
 
 Variable softmax(const Variable& x, int64_t axis) {
-    const LineView v = line_view(x.shape(), axis);
+    const AxisSplit v = x.shape().split_at(axis);
     Tensor y(x.shape());
     kernels::softmax_forward(x.value().data(), y.data(), v.outer, v.n, v.inner);
     return record("softmax", std::move(y), {x}, [v](const BackwardArgs& g) {
@@ -92,7 +79,7 @@ Variable softmax(const Variable& x, int64_t axis) {
 }
 
 Variable log_softmax(const Variable& x, int64_t axis) {
-    const LineView v = line_view(x.shape(), axis);
+    const AxisSplit v = x.shape().split_at(axis);
     Tensor y(x.shape());
     kernels::log_softmax_forward(x.value().data(), y.data(), v.outer, v.n, v.inner);
     return record("log_softmax", std::move(y), {x}, [v](const BackwardArgs& g) {

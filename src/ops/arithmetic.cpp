@@ -58,19 +58,6 @@ void spread(const Tensor& dy, Tensor& dx, int64_t outer, int64_t n, int64_t inne
             for (int64_t i = 0; i < inner; ++i) d[(o * n + k) * inner + i] += scale * g[o * inner + i];
 }
 
-struct AxisSplit {
-    int64_t outer = 1, n = 1, inner = 1;
-};
-
-AxisSplit split_at(const Shape& s, int64_t axis) {
-    const int64_t ax = s.axis(axis);
-    AxisSplit v;
-    for (int64_t i = 0; i < ax; ++i) v.outer *= s[i];
-    for (int64_t i = ax + 1; i < s.rank(); ++i) v.inner *= s[i];
-    v.n = s[ax];
-    return v;
-}
-
 }  // namespace
 
 Variable sum(const Variable& x) {
@@ -87,13 +74,13 @@ Variable mean(const Variable& x) {
 }
 
 Variable sum(const Variable& x, int64_t axis, bool keepdims) {
-    const AxisSplit v = split_at(x.shape(), axis);
+    const AxisSplit v = x.shape().split_at(axis);
     return record("sum", minnow::sum(x.value(), axis, keepdims), {x},
                   [v](const BackwardArgs& g) { spread(g.dy, *g.dx[0], v.outer, v.n, v.inner, 1.0f); });
 }
 
 Variable mean(const Variable& x, int64_t axis, bool keepdims) {
-    const AxisSplit v = split_at(x.shape(), axis);
+    const AxisSplit v = x.shape().split_at(axis);
     return record("mean", minnow::mean(x.value(), axis, keepdims), {x}, [v](const BackwardArgs& g) {
         spread(g.dy, *g.dx[0], v.outer, v.n, v.inner, 1.0f / static_cast<float>(v.n));
     });

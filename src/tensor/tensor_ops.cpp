@@ -127,31 +127,21 @@ Tensor sum_to(const Tensor& t, const Shape& shape) {
 
 namespace {
 
-// Views a tensor as (outer, n, inner) around `axis`, so every reduction is one loop nest.
-struct AxisView {
-    int64_t outer = 1, n = 1, inner = 1;
-    Shape out_shape;
-};
-
-AxisView axis_view(const Shape& s, int64_t axis, bool keepdims) {
+// The shape a reduction along `axis` leaves: the axis dropped, or kept as 1.
+Shape reduced_shape(const Shape& s, int64_t axis, bool keepdims) {
     const int64_t ax = s.axis(axis);
-    AxisView v;
     std::vector<int64_t> dims;
     for (int64_t i = 0; i < s.rank(); ++i) {
-        if (i < ax) v.outer *= s[i];
-        if (i > ax) v.inner *= s[i];
         if (i != ax) dims.push_back(s[i]);
         else if (keepdims) dims.push_back(1);
     }
-    v.n = s[ax];
-    v.out_shape = Shape(std::move(dims));
-    return v;
+    return Shape(std::move(dims));
 }
 
 template <class Init, class Step, class Finish>
 Tensor reduce(const Tensor& t, int64_t axis, bool keepdims, Init init, Step step, Finish finish) {
-    const AxisView v = axis_view(t.shape(), axis, keepdims);
-    Tensor out(v.out_shape);
+    const AxisSplit v = t.shape().split_at(axis);
+    Tensor out(reduced_shape(t.shape(), axis, keepdims));
     const float* p = t.data();
     for (int64_t o = 0; o < v.outer; ++o)
         for (int64_t i = 0; i < v.inner; ++i) {

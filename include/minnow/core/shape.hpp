@@ -10,6 +10,12 @@
 
 namespace minnow {
 
+/// A row-major tensor seen around one axis as (outer, n, inner): element k of line (o, i) sits at
+/// (o * n + k) * inner + i. Reductions, softmax and their gradients are one loop nest over it.
+struct AxisSplit {
+    int64_t outer = 1, n = 1, inner = 1;
+};
+
 /// The dimensions of a row-major tensor, outermost first. A scalar has rank 0.
 class Shape {
 public:
@@ -29,6 +35,8 @@ public:
     int64_t numel() const;
     /// Normalizes a possibly negative axis to [0, rank); throws ShapeError when out of range.
     int64_t axis(int64_t axis) const;
+    /// This shape as (outer, n, inner) around `axis`.
+    AxisSplit split_at(int64_t axis) const;
 
     const std::vector<int64_t>& dims() const { return dims_; }
     auto begin() const { return dims_.begin(); }

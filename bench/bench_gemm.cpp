@@ -31,6 +31,11 @@ void bench_gemm(std::vector<Row>& rows) {
     gemm_row(rows, "mlp fwd  x W", false, false, 32, 128, 784);
     gemm_row(rows, "mlp bwd  dW = x^T dy", true, false, 784, 128, 32);
     gemm_row(rows, "mlp bwd  dx = dy W^T", false, true, 32, 784, 128);
+    // W2's conv2 at batch 32 (3872 output pixels, 3x3x32 patches, 64 filters): y = cols W,
+    // dW = cols^T dy, dcols = dy W^T. These three are 90% of W2's FLOPs.
+    gemm_row(rows, "conv2 fwd  cols W", false, false, 3872, 64, 288);
+    gemm_row(rows, "conv2 bwd  dW = cols^T dy", true, false, 288, 64, 3872);
+    gemm_row(rows, "conv2 bwd  dcols = dy W^T", false, true, 3872, 288, 64);
     gemm_row(rows, "square 512^3", false, false, 512, 512, 512);
 }
 

@@ -1,6 +1,7 @@
 #include "minnow/core/parallel.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
@@ -24,6 +25,17 @@ int default_threads() {
 
 thread_local bool t_inside_pool = false;
 
+// How long an idle worker keeps polling for the next job before it sleeps. A training step runs
+// dozens of kernels back to back; waking a sleeping thread costs tens of microseconds on a VM,
+// more than many of those kernels take.
+constexpr auto kSpinBeforeSleep = std::chrono::microseconds(300);
+
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 // A fixed set of workers that wait for a job, run their range, and report back. The caller runs
 // range 0 itself. Workers spin briefly before sleeping, so back-to-back kernels do not pay a
 // wake-up each.
@@ -39,7 +51,7 @@ public:
         std::lock_guard lock(mutex_);
         stopping_ = false;
         // New workers start at the current generation: earlier jobs are not theirs to run.
-        for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i, start = generation_] { work(i, start); });
+        for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i, start = generation_.load()] { work(i, start); });
     }
 
     void run(int ranges, const std::function<void(int)>& job) {
@@ -50,7 +62,7 @@ public:
             ranges_ = ranges;
             float_mode_ = detail::float_mode();  // workers compute exactly as the caller would
             pending_.store(ranges - 1, std::memory_order_relaxed);
-            ++generation_;
+            generation_.fetch_add(1, std::memory_order_release);
         }
         cv_.notify_all();
         t_inside_pool = true;
@@ -67,7 +79,7 @@ private:
         {
             std::lock_guard lock(mutex_);
             stopping_ = true;
-            ++generation_;
+            generation_.fetch_add(1, std::memory_order_release);
         }
         cv_.notify_all();
         for (auto& w : workers_) w.join();
@@ -80,10 +92,11 @@ private:
             const std::function<void(int)>* job = nullptr;
             int ranges = 0;
             uint32_t mode = 0;
+            spin_until_new_job(seen);
             {
                 std::unique_lock lock(mutex_);
-                cv_.wait(lock, [&] { return generation_ != seen; });
-                seen = generation_;
+                cv_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
+                seen = generation_.load(std::memory_order_relaxed);
                 if (stopping_) return;
                 job = job_;
                 ranges = ranges_;
@@ -97,6 +110,15 @@ private:
         }
     }
 
+    void spin_until_new_job(uint64_t seen) const {
+        const auto deadline = std::chrono::steady_clock::now() + kSpinBeforeSleep;
+        for (int i = 0;; ++i) {
+            if (generation_.load(std::memory_order_acquire) != seen) return;
+            cpu_relax();
+            if (i % 64 == 63 && std::chrono::steady_clock::now() > deadline) return;
+        }
+    }
+
     std::mutex run_mutex_;
     std::mutex mutex_;
     std::condition_variable cv_;
@@ -104,13 +126,17 @@ private:
     const std::function<void(int)>* job_ = nullptr;
     int ranges_ = 0;
     uint32_t float_mode_ = 0;
-    uint64_t generation_ = 0;
+    std::atomic<uint64_t> generation_{0};  // written under mutex_, polled without it
     bool stopping_ = false;
     std::atomic<int> pending_{0};
 };
 
+// GEMMs are split across minnow's threads (see blas.cpp), so OpenBLAS runs each piece on one.
 Pool& pool() {
-    static Pool p(default_threads());
+    static Pool p([] {
+        blas::set_num_threads(1);
+        return default_threads();
+    }());
     return p;
 }
 
@@ -119,7 +145,6 @@ Pool& pool() {
 void set_num_threads(int threads) {
     MINNOW_CHECK(threads >= 1, ValueError, "set_num_threads: expected >= 1, got {}", threads);
     if (pool().threads() != threads) pool().resize(threads);
-    blas::set_num_threads(threads);
 }
 
 int num_threads() { return pool().threads(); }

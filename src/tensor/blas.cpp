@@ -1,10 +1,29 @@
 #include "minnow/tensor/blas.hpp"
 
+#include <algorithm>
 #include <cblas.h>
 
 #include "minnow/core/error.hpp"
+#include "minnow/core/parallel.hpp"
 
 namespace minnow::blas {
+
+namespace {
+
+// Below this many multiply-adds a product is faster on one thread than split.
+constexpr int64_t kSplitMacs = 1 << 20;
+// Splits fall on multiples of OpenBLAS' micro-kernel tile, so no thread gets a ragged edge it
+// would not have had anyway.
+constexpr int64_t kTile = 16;
+
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                static_cast<blasint>(M), static_cast<blasint>(N), static_cast<blasint>(K), alpha, A,
+                static_cast<blasint>(lda), B, static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
+}
+
+}  // namespace
 
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
@@ -17,9 +36,24 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
     }
     MINNOW_CHECK(lda >= (trans_a ? M : K) && ldb >= (trans_b ? K : N) && ldc >= N, ValueError,
                  "gemm: leading dimensions ({}, {}, {}) too small for M={} N={} K={}", lda, ldb, ldc, M, N, K);
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-                static_cast<blasint>(M), static_cast<blasint>(N), static_cast<blasint>(K), alpha, A,
-                static_cast<blasint>(lda), B, static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
+    // minnow's threads split the product by output blocks, each block a single-threaded OpenBLAS
+    // call. Every element of C is still one dot product over all of K in OpenBLAS' own order, so the
+    // result does not depend on the thread count, and OpenBLAS never has threads of its own
+    // competing with minnow's for the cores.
+    const bool split_rows = M >= N;
+    const int64_t extent = split_rows ? M : N;
+    const int64_t tiles = (extent + kTile - 1) / kTile;
+    const int64_t macs_per_tile = M * N * K / tiles;
+    parallel_for(tiles, std::max<int64_t>(1, kSplitMacs / std::max<int64_t>(macs_per_tile, 1)),
+                 [&](int64_t t0, int64_t t1) {
+                     const int64_t begin = t0 * kTile, end = std::min(extent, t1 * kTile);
+                     if (split_rows)
+                         sgemm(trans_a, trans_b, end - begin, N, K, alpha, trans_a ? A + begin : A + begin * lda, lda,
+                               B, ldb, beta, C + begin * ldc, ldc);
+                     else
+                         sgemm(trans_a, trans_b, M, end - begin, K, alpha, A, lda,
+                               trans_b ? B + begin * ldb : B + begin, ldb, beta, C + begin, ldc);
+                 });
 }
 
 void set_num_threads(int threads) {

@@ -1,13 +1,14 @@
 #pragma once
-/// minnow's own threads, for its kernels (GEMMs use OpenBLAS' threads).
+/// minnow's own threads, for its kernels and its GEMMs (blas::gemm splits products across them and
+/// runs OpenBLAS single-threaded inside each piece).
 
 #include <cstdint>
 #include <functional>
 
 namespace minnow {
 
-/// Sets how many threads minnow's kernels use, and OpenBLAS' thread count with it. By default
-/// minnow uses MINNOW_NUM_THREADS if set, else OPENBLAS_NUM_THREADS if set, else every core.
+/// Sets how many threads minnow's kernels and GEMMs use. By default minnow uses MINNOW_NUM_THREADS
+/// if set, else OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else every core.
 void set_num_threads(int threads);
 /// The thread count minnow's kernels use.
 int num_threads();

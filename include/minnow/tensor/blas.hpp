@@ -12,8 +12,12 @@ namespace minnow::blas {
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
-/// Sets OpenBLAS' thread count. minnow never calls it on its own: OPENBLAS_NUM_THREADS and
-/// friends, as the user set them, stay in force unless the program asks.
+/// Large products are split into row (or column) blocks across minnow's threads, each block one
+/// single-threaded OpenBLAS call, so the result is the same at every thread count.
+///
+/// Sets OpenBLAS' own thread count. minnow sets it to 1 when its thread pool starts, so OpenBLAS'
+/// threads never compete with minnow's for the cores; minnow's thread count (MINNOW_NUM_THREADS,
+/// else OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else every core) is the one in force.
 void set_num_threads(int threads);
 /// OpenBLAS' current thread count.
 int num_threads();

@@ -22,7 +22,8 @@ void col2im_add(const float* dcols, const ConvGeometry& g, float* dx);
 
 /// Whether the direct kernels beat im2col + GEMM: a small patch (conv1's 3x3x1 = 9) makes a GEMM
 /// with K = 9, far below OpenBLAS' efficient range, and an im2col that copies single floats.
-inline bool use_direct(const ConvGeometry& g) { return g.patch() <= 16; }
+constexpr int64_t kMaxDirectPatch = 16;
+inline bool use_direct(const ConvGeometry& g) { return g.patch() <= kMaxDirectPatch; }
 
 /// Direct convolution: y[p, :] = b + sum over taps of x[tap] * W[tap, :], vectorized over the
 /// filters. No im2col buffer.

@@ -87,6 +87,34 @@ TEST_CASE("Conv2D: matches a direct convolution (valid/same, strides 1/2, odd si
                 }
 }
 
+// Small patches (KH * KW * C <= 16) take the direct kernel, which works on blocks of 32 filters
+// (pairs of interior pixels, single pixels at the borders) and a tail; 40 filters use both.
+TEST_CASE("Conv2D: the direct kernel's filter blocks and tail match a direct convolution", "[layers][conv]") {
+    Rng rng(23);
+    for (int64_t channels : {1, 2})
+        for (int64_t kernel : {2, 3})
+            for (int64_t stride : {1, 2})
+                for (bool same : {false, true}) {
+                    Conv2D conv(40, kernel, stride, same ? "same" : "valid");
+                    const Tensor x = Tensor::uniform({2, 7, 8, channels}, -1, 1, rng);
+                    conv.ensure_built(x.shape());
+                    conv.set_weights({Tensor::uniform({kernel, kernel, channels, 40}, -1, 1, rng),
+                                      Tensor::uniform({40}, -1, 1, rng)});
+                    const Tensor y = conv(Variable(x)).value();
+                    INFO("C=" << channels << " kernel=" << kernel << " stride=" << stride << " same=" << same);
+                    const Tensor expected = naive_conv(x, conv.kernel().value(), conv.bias().value(), stride, same);
+                    REQUIRE(y.shape() == expected.shape());
+                    CHECK(allclose(y, expected, 1e-4f, 1e-5f));
+                }
+}
+
+TEST_CASE("Conv2D: direct kernel gradients for input, kernel and bias, blocks of 32 filters", "[layers][conv]") {
+    Conv2D valid(33, 3);
+    check_layer(valid, {2, 6, 7, 1}, {.trainable_weights = 2});
+    Conv2D same_strided(32, {2, 2}, 2, "same", "tanh");
+    check_layer(same_strided, {3, 5, 7, 2}, {.trainable_weights = 2});
+}
+
 TEST_CASE("Conv2D: a rectangular kernel and the output shape", "[layers][conv]") {
     Conv2D conv(32, {2, 3});
     conv.ensure_built({Shape::kNone, 28, 28, 1});

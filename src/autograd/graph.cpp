@@ -1,5 +1,6 @@
 #include "minnow/autograd/graph.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <utility>
 #include <vector>
@@ -47,6 +48,12 @@ std::vector<Variable> topological_order(const Variable& root) {
     return {std::make_move_iterator(post_order.rbegin()), std::make_move_iterator(post_order.rend())};
 }
 
+// An input an op read twice (x * x) gets two contributions from the same backward: it must start
+// from zero.
+bool appears_once(const std::vector<Variable>& inputs, const Impl* impl) {
+    return std::count_if(inputs.begin(), inputs.end(), [&](const Variable& v) { return v.impl_for_graph() == impl; }) == 1;
+}
+
 Tensor& grad_slot(Impl* impl) {
     if (!impl->grad.defined()) impl->grad = Tensor::zeros(impl->value.shape());
     return impl->grad;
@@ -69,16 +76,25 @@ void run_backward(const Variable& root, const Tensor& grad) {
     add_into(grad_slot(root_impl), grad);
 
     std::vector<Tensor*> dx;
+    std::vector<uint8_t> assign;
     for (Variable& handle : order) {
         Impl* impl = handle.impl_for_graph();
         if (!impl->node) continue;  // a leaf: its gradient is complete
         const std::vector<Variable>& inputs = impl->node->inputs();
+        const bool runs = impl->grad.defined();
+        const bool may_assign = runs && impl->node->assigns_gradients();
         dx.assign(inputs.size(), nullptr);
+        assign.assign(inputs.size(), 0);
         for (size_t i = 0; i < inputs.size(); ++i) {
             Impl* in = inputs[i].impl_for_graph();
-            if (in != nullptr && in->requires_grad) dx[i] = &grad_slot(in);
+            if (in == nullptr || !in->requires_grad) continue;
+            if (may_assign && !in->grad.defined() && appears_once(inputs, in)) {
+                in->grad = Tensor(in->value.shape());  // uninitialized: the op writes all of it
+                assign[i] = 1;
+            }
+            dx[i] = &grad_slot(in);
         }
-        if (impl->grad.defined()) impl->node->backward(BackwardArgs{impl->value, impl->grad, inputs, dx});
+        if (runs) impl->node->backward(BackwardArgs{impl->value, impl->grad, inputs, dx, assign});
         // Free the graph as we go: the node's saved tensors, and the gradient of every
         // intermediate result (only leaves keep theirs).
         impl->node.reset();

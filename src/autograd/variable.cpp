@@ -75,6 +75,12 @@ Variable make_result(Tensor value, std::unique_ptr<Node> node) {
 
 bool grad_enabled() { return t_grad_enabled; }
 
+float* BackwardArgs::add_target(size_t i) const {
+    if (i >= dx.size() || dx[i] == nullptr) return nullptr;
+    if (assign(i)) dx[i]->fill(0.0f);
+    return dx[i]->data();
+}
+
 bool needs_graph(std::span<const Variable> inputs) {
     if (!t_grad_enabled) return false;
     for (const Variable& v : inputs)

@@ -29,6 +29,7 @@ void map(const float* x, float* y, int64_t n, Fn fn) {
 namespace {
 constexpr int64_t kGrain = 1 << 15;  // elements per thread below which threading costs more than it saves
 void activation_forward_range(Elementwise f, const float* x, float* y, int64_t n, float alpha);
+template <bool Add>
 void activation_backward_range(Elementwise f, const float* x, const float* y, const float* dy, float* dx, int64_t n,
                                float alpha);
 }  // namespace
@@ -38,9 +39,10 @@ void activation_forward(Elementwise f, const float* x, float* y, int64_t n, floa
 }
 
 void activation_backward(Elementwise f, const float* x, const float* y, const float* dy, float* dx, int64_t n,
-                         float alpha) {
+                         float alpha, bool accumulate) {
     parallel_for(n, kGrain, [&](int64_t b, int64_t e) {
-        activation_backward_range(f, x + b, y + b, dy + b, dx + b, e - b, alpha);
+        if (accumulate) activation_backward_range<true>(f, x + b, y + b, dy + b, dx + b, e - b, alpha);
+        else activation_backward_range<false>(f, x + b, y + b, dy + b, dx + b, e - b, alpha);
     });
 }
 
@@ -61,36 +63,44 @@ void activation_forward_range(Elementwise f, const float* x, float* y, int64_t n
     }
 }
 
+// dx = v or dx += v, decided at compile time so both loops vectorize.
+template <bool Add>
+inline void put(float& dx, float v) {
+    if constexpr (Add) dx += v;
+    else dx = v;
+}
+
+template <bool Add>
 void activation_backward_range(Elementwise f, const float* x, const float* y, const float* dy, float* dx, int64_t n,
                                float alpha) {
     switch (f) {
         case Elementwise::Relu:
-            for (int64_t i = 0; i < n; ++i) dx[i] += x[i] > 0.0f ? dy[i] : 0.0f;
+            for (int64_t i = 0; i < n; ++i) put<Add>(dx[i], x[i] > 0.0f ? dy[i] : 0.0f);
             break;
         case Elementwise::Sigmoid:
-            for (int64_t i = 0; i < n; ++i) dx[i] += dy[i] * y[i] * (1.0f - y[i]);
+            for (int64_t i = 0; i < n; ++i) put<Add>(dx[i], dy[i] * y[i] * (1.0f - y[i]));
             break;
         case Elementwise::Tanh:
-            for (int64_t i = 0; i < n; ++i) dx[i] += dy[i] * (1.0f - y[i] * y[i]);
+            for (int64_t i = 0; i < n; ++i) put<Add>(dx[i], dy[i] * (1.0f - y[i] * y[i]));
             break;
         case Elementwise::LeakyRelu:
-            for (int64_t i = 0; i < n; ++i) dx[i] += x[i] > 0.0f ? dy[i] : alpha * dy[i];
+            for (int64_t i = 0; i < n; ++i) put<Add>(dx[i], x[i] > 0.0f ? dy[i] : alpha * dy[i]);
             break;
         case Elementwise::Elu:  // for x <= 0, d/dx alpha*(e^x - 1) = alpha*e^x = y + alpha
-            for (int64_t i = 0; i < n; ++i) dx[i] += x[i] > 0.0f ? dy[i] : dy[i] * (y[i] + alpha);
+            for (int64_t i = 0; i < n; ++i) put<Add>(dx[i], x[i] > 0.0f ? dy[i] : dy[i] * (y[i] + alpha));
             break;
         case Elementwise::Gelu:  // d/dx x*Phi(x) = Phi(x) + x*phi(x)
             for (int64_t i = 0; i < n; ++i) {
                 const float v = x[i];
                 const float cdf = 0.5f * (1.0f + std::erf(v * kInvSqrt2));
                 const float pdf = kInvSqrt2Pi * std::exp(-0.5f * v * v);
-                dx[i] += dy[i] * (cdf + v * pdf);
+                put<Add>(dx[i], dy[i] * (cdf + v * pdf));
             }
             break;
         case Elementwise::Swish:  // d/dx x*s(x) = s(x) + x*s(x)*(1 - s(x))
             for (int64_t i = 0; i < n; ++i) {
                 const float s = sigmoid(x[i]);
-                dx[i] += dy[i] * (s + x[i] * s * (1.0f - s));
+                put<Add>(dx[i], dy[i] * (s + x[i] * s * (1.0f - s)));
             }
             break;
     }

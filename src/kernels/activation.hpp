@@ -10,9 +10,9 @@ enum class Elementwise { Relu, Sigmoid, Tanh, LeakyRelu, Elu, Gelu, Swish };
 
 /// y[i] = f(x[i]); `alpha` is leaky_relu's negative slope or elu's alpha.
 void activation_forward(Elementwise f, const float* x, float* y, int64_t n, float alpha);
-/// dx[i] += dy[i] * f'(x[i]).
+/// dx[i] += dy[i] * f'(x[i]), or dx[i] = ... when not `accumulate`.
 void activation_backward(Elementwise f, const float* x, const float* y, const float* dy, float* dx, int64_t n,
-                         float alpha);
+                         float alpha, bool accumulate = true);
 
 /// Softmax over the middle axis of a tensor viewed as (outer, n, inner).
 void softmax_forward(const float* x, float* y, int64_t outer, int64_t n, int64_t inner);

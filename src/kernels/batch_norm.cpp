@@ -78,7 +78,8 @@ void batch_norm_train_forward(const float* x, const float* gamma, const float* b
 }
 
 void batch_norm_train_backward(const float* x, const float* gamma, const float* mean, const float* invstd,
-                               const float* dy, int64_t M, int64_t C, float* dx, float* dgamma, float* dbeta) {
+                               const float* dy, int64_t M, int64_t C, float* dx, float* dgamma, float* dbeta,
+                               bool accumulate_dx) {
     const auto n = static_cast<size_t>(C);
     std::vector<double> sum_dy(n, 0.0), sum_dy_xhat(n, 0.0);
     std::vector<float> block(n);
@@ -106,7 +107,10 @@ void batch_norm_train_backward(const float* x, const float* gamma, const float* 
     const float* __restrict pb = b.data();
     const float* __restrict pk = k.data();
     float* __restrict out = dx;
-    map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] += pa[c] * dy[m * C + c] + pb[c] * x[m * C + c] + pk[c]; });
+    if (accumulate_dx)
+        map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] += pa[c] * dy[m * C + c] + pb[c] * x[m * C + c] + pk[c]; });
+    else
+        map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] = pa[c] * dy[m * C + c] + pb[c] * x[m * C + c] + pk[c]; });
 }
 
 void batch_norm_infer_forward(const float* x, const float* gamma, const float* beta, const float* moving_mean,

@@ -15,9 +15,10 @@ void batch_norm_train_forward(const float* x, const float* gamma, const float* b
 /// Training backward, with x_hat = (x - mean) * invstd:
 ///   dbeta  = sum dy,  dgamma = sum dy * x_hat,
 ///   dx     = gamma * invstd * (dy - dbeta / M - x_hat * dgamma / M).
-/// Each output pointer may be null; all accumulate (+=).
+/// Each output pointer may be null; all accumulate (+=), except dx when not `accumulate_dx` (written).
 void batch_norm_train_backward(const float* x, const float* gamma, const float* mean, const float* invstd,
-                               const float* dy, int64_t M, int64_t C, float* dx, float* dgamma, float* dbeta);
+                               const float* dy, int64_t M, int64_t C, float* dx, float* dgamma, float* dbeta,
+                               bool accumulate_dx = true);
 
 /// Inference: y = x * scale + shift with scale = gamma / sqrt(moving_var + eps),
 /// shift = beta - moving_mean * scale.

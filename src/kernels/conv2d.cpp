@@ -31,11 +31,12 @@ void im2col(const float* x, const ConvGeometry& g, float* cols) {
     });
 }
 
-void col2im_add(const float* dcols, const ConvGeometry& g, float* dx) {
-    const int64_t C = g.C;
+void col2im_add(const float* dcols, const ConvGeometry& g, float* dx, bool assign) {
+    const int64_t C = g.C, image = g.H * g.W * C;
     // By image: patches of one image overlap each other, never another image's.
     parallel_for(g.N, 1, [&](int64_t n_begin, int64_t n_end) {
-    for (int64_t n = n_begin; n < n_end; ++n)
+    for (int64_t n = n_begin; n < n_end; ++n) {
+        if (assign) std::fill(dx + n * image, dx + (n + 1) * image, 0.0f);
         for (int64_t oh = 0; oh < g.OH; ++oh)
             for (int64_t ow = 0; ow < g.OW; ++ow) {
                 const float* row = dcols + ((n * g.OH + oh) * g.OW + ow) * g.patch();
@@ -51,6 +52,7 @@ void col2im_add(const float* dcols, const ConvGeometry& g, float* dx) {
                     }
                 }
             }
+    }
     });
 }
 
@@ -64,15 +66,15 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
 }
 
 void conv2d_backward(const float* cols, const float* w, const float* dy, const ConvGeometry& g, float* dcols,
-                     float* dx, float* dw, float* db) {
+                     const ConvGrads& out) {
     const int64_t M = g.rows(), K = g.K, P = g.patch();
-    if (dw != nullptr) blas::gemm(true, false, P, K, M, 1.0f, cols, P, dy, K, 1.0f, dw, K);
-    if (db != nullptr)
+    if (out.dw != nullptr) blas::gemm(true, false, P, K, M, 1.0f, cols, P, dy, K, out.assign_dw ? 0.0f : 1.0f, out.dw, K);
+    if (out.db != nullptr)
         for (int64_t m = 0; m < M; ++m)
-            for (int64_t k = 0; k < K; ++k) db[k] += dy[m * K + k];
-    if (dx != nullptr) {
+            for (int64_t k = 0; k < K; ++k) out.db[k] += dy[m * K + k];
+    if (out.dx != nullptr) {
         blas::gemm(false, true, M, P, K, 1.0f, dy, K, w, K, 0.0f, dcols, P);
-        col2im_add(dcols, g, dx);
+        col2im_add(dcols, g, out.dx, out.assign_dx);
     }
 }
 

@@ -17,8 +17,9 @@ struct ConvGeometry {
 /// cols (N*OH*OW, KH*KW*C): row (n, oh, ow) holds the input patch under the kernel, zero where
 /// the patch overlaps the padding. NHWC makes each (kh, kw) step one contiguous run of C floats.
 void im2col(const float* x, const ConvGeometry& g, float* cols);
-/// dx += the patches of dcols added back to the pixels they came from.
-void col2im_add(const float* dcols, const ConvGeometry& g, float* dx);
+/// dx += the patches of dcols added back to the pixels they came from; with `assign`, dx is
+/// uninitialized and each image is zeroed just before its patches are added.
+void col2im_add(const float* dcols, const ConvGeometry& g, float* dx, bool assign = false);
 
 /// Whether the direct kernels beat im2col + GEMM: a small patch (conv1's 3x3x1 = 9) makes a GEMM
 /// with K = 9, far below OpenBLAS' efficient range, and an im2col that copies single floats.
@@ -28,16 +29,27 @@ inline bool use_direct(const ConvGeometry& g) { return g.patch() <= kMaxDirectPa
 /// Direct convolution: y[p, :] = b + sum over taps of x[tap] * W[tap, :], vectorized over the
 /// filters. No im2col buffer.
 void conv2d_direct_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y);
-/// Direct backward: dw += sum over pixels of x[tap] * dy[p, :]; dx (may be null) += W[tap, :] . dy[p, :];
-/// db (may be null) += sum of dy over pixels.
-void conv2d_direct_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g, float* dx,
-                            float* dw, float* db);
+/// Where a convolution's backward puts its gradients. Each pointer may be null (no gradient
+/// wanted). dx and dw are written (=) when their assign flag is set, else added to (+=); db is
+/// always added to.
+struct ConvGrads {
+    float* dx = nullptr;
+    float* dw = nullptr;
+    float* db = nullptr;
+    bool assign_dx = false;
+    bool assign_dw = false;
+};
+
+/// Direct backward: dw = sum over pixels of x[tap] * dy[p, :]; dx = W[tap, :] . dy[p, :] summed
+/// over taps; db = sum of dy over pixels.
+void conv2d_direct_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g,
+                            const ConvGrads& out);
 
 /// y = im2col(x) W + b, with cols (N*OH*OW, KH*KW*C) left filled for the backward pass.
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* cols, float* y);
-/// dx += col2im(dy W^T) (dx may be null), dw += cols^T dy, db += sums of dy over pixels (may be null).
-/// `dcols` is scratch of the size of cols.
+/// dx = col2im(dy W^T), dw = cols^T dy, db = sums of dy over pixels, written or added as `out`
+/// says. `dcols` is scratch of the size of cols.
 void conv2d_backward(const float* cols, const float* w, const float* dy, const ConvGeometry& g, float* dcols,
-                     float* dx, float* dw, float* db);
+                     const ConvGrads& out);
 
 }  // namespace minnow::kernels

@@ -182,9 +182,12 @@ void direct_dw_tile(const float* x, const float* dy, const ConvGeometry& g, cons
 
 }  // namespace
 
-void conv2d_direct_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g, float* dx,
-                            float* dw, float* db) {
+void conv2d_direct_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g,
+                            const ConvGrads& out) {
     const int64_t K = g.K, C = g.C, P = g.rows();
+    float* dw = out.dw;
+    float* db = out.db;
+    float* dx = out.dx;
     constexpr int64_t kTile = 64;
     const int64_t tiles = (P + kTile - 1) / kTile;
     if (dw != nullptr || db != nullptr) {
@@ -204,7 +207,8 @@ void conv2d_direct_backward(const float* x, const float* w, const float* dy, con
         });
         for (int64_t r = 0; r < ranges; ++r) {
             const float* part = partial.data() + r * width * K;
-            if (dw != nullptr)
+            if (dw != nullptr && r == 0 && out.assign_dw) std::copy_n(part, w_size, dw);
+            else if (dw != nullptr)
                 for (int64_t i = 0; i < w_size; ++i) dw[i] += part[i];
             if (db != nullptr)
                 for (int64_t k = 0; k < K; ++k) db[k] += part[w_size + k];
@@ -213,7 +217,8 @@ void conv2d_direct_backward(const float* x, const float* w, const float* dy, con
     if (dx == nullptr) return;
     // By image: one image's taps overlap each other, never another image's.
     parallel_for(g.N, 1, [&](int64_t n_begin, int64_t n_end) {
-        for (int64_t n = n_begin; n < n_end; ++n)
+        for (int64_t n = n_begin; n < n_end; ++n) {
+            if (out.assign_dx) std::fill(dx + n * g.H * g.W * C, dx + (n + 1) * g.H * g.W * C, 0.0f);
             for (int64_t oh = 0; oh < g.OH; ++oh)
                 for (int64_t ow = 0; ow < g.OW; ++ow) {
                     const float* g_row = dy + ((n * g.OH + oh) * g.OW + ow) * K;
@@ -226,6 +231,7 @@ void conv2d_direct_backward(const float* x, const float* w, const float* dy, con
                         }
                     });
                 }
+        }
     });
 }
 

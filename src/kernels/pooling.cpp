@@ -40,11 +40,56 @@ void max_pool_2x2(const float* x, const PoolGeometry& g, float* y, int32_t* argm
     });
 }
 
+bool is_plain_2x2(const PoolGeometry& g) {
+    return g.PH == 2 && g.PW == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_top == 0 && g.pad_left == 0 &&
+           g.OH * 2 <= g.H && g.OW * 2 <= g.W;
+}
+
+// Writes every input pixel's gradient once: each window's four pixels (dy where the maximum was,
+// zero elsewhere), then zeros for the odd last row and column no window covers.
+void max_pool_2x2_backward_assign(const float* dy, const int32_t* argmax, const PoolGeometry& g, float* dx) {
+    const int64_t C = g.C, row = g.W * C;
+    parallel_for(g.N * g.OH, 8, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const int64_t n = r / g.OH, oh = r % g.OH;
+            const int64_t top = (n * g.H + 2 * oh) * g.W * C;
+            for (int64_t ow = 0; ow < g.OW; ++ow) {
+                const int64_t base = top + 2 * ow * C;
+                const int64_t o = (r * g.OW + ow) * C;
+                float* __restrict p0 = dx + base;
+                float* __restrict p1 = p0 + C;
+                float* __restrict p2 = p0 + row;
+                float* __restrict p3 = p2 + C;
+                for (int64_t c = 0; c < C; ++c) {
+                    const int32_t at = argmax[o + c];
+                    const float d = dy[o + c];
+                    p0[c] = at == base + c ? d : 0.0f;
+                    p1[c] = at == base + C + c ? d : 0.0f;
+                    p2[c] = at == base + row + c ? d : 0.0f;
+                    p3[c] = at == base + row + C + c ? d : 0.0f;
+                }
+            }
+            for (int64_t h = 2 * oh; h < 2 * oh + 2; ++h)  // the odd last column
+                std::fill(dx + (n * g.H + h) * row + 2 * g.OW * C, dx + (n * g.H + h + 1) * row, 0.0f);
+            if (oh == g.OH - 1)  // rows below the last window
+                std::fill(dx + (n * g.H + 2 * g.OH) * row, dx + (n + 1) * g.H * row, 0.0f);
+        }
+    });
+}
+
 }  // namespace
 
+void max_pool2d_backward_assign(const float* dy, const int32_t* argmax, const PoolGeometry& g, float* dx) {
+    if (is_plain_2x2(g)) {
+        max_pool_2x2_backward_assign(dy, argmax, g, dx);
+        return;
+    }
+    std::fill(dx, dx + g.N * g.H * g.W * g.C, 0.0f);
+    max_pool2d_backward(dy, argmax, g.N * g.OH * g.OW * g.C, dx, g.stride_h >= g.PH && g.stride_w >= g.PW);
+}
+
 void max_pool2d_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax) {
-    if (g.PH == 2 && g.PW == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_top == 0 && g.pad_left == 0 &&
-        g.OH * 2 <= g.H && g.OW * 2 <= g.W) {
+    if (is_plain_2x2(g)) {
         max_pool_2x2(x, g, y, argmax);
         return;
     }

@@ -16,5 +16,7 @@ void max_pool2d_forward(const float* x, const PoolGeometry& g, float* y, int32_t
 /// dx[argmax[i]] += dy[i]. `disjoint`: no two windows overlap (strides >= pool), so the scatter
 /// can be split across threads.
 void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_count, float* dx, bool disjoint);
+/// The same gradient written (=) into an uninitialized dx of the input's size, every element.
+void max_pool2d_backward_assign(const float* dy, const int32_t* argmax, const PoolGeometry& g, float* dx);
 
 }  // namespace minnow::kernels

@@ -31,8 +31,9 @@ Variable elementwise(const char* name, const Variable& x, kernels::Elementwise f
     const Tensor& xv = x.value();
     Tensor y(xv.shape());
     kernels::activation_forward(f, xv.data(), y.data(), xv.numel(), alpha);
-    return record(name, std::move(y), {x}, [f, alpha](const BackwardArgs& g) {
-        kernels::activation_backward(f, g.x(0).data(), g.y.data(), g.dy.data(), g.dx[0]->data(), g.dy.numel(), alpha);
+    return record_assigning(name, std::move(y), {x}, [f, alpha](const BackwardArgs& g) {
+        kernels::activation_backward(f, g.x(0).data(), g.y.data(), g.dy.data(), g.dx[0]->data(), g.dy.numel(), alpha,
+                                     !g.assign(0));
     });
 }
 

@@ -1,5 +1,6 @@
 #include "minnow/ops/arithmetic.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "minnow/core/error.hpp"
@@ -87,11 +88,13 @@ Variable mean(const Variable& x, int64_t axis, bool keepdims) {
 }
 
 Variable reshape(const Variable& x, const Shape& shape) {
-    return record("reshape", x.value().reshape(shape), {x}, [](const BackwardArgs& g) {
-        // Same element order under another shape: add the flat values.
+    return record_assigning("reshape", x.value().reshape(shape), {x}, [](const BackwardArgs& g) {
+        // Same element order under another shape: the flat values.
         float* d = g.dx[0]->data();
         const float* dy = g.dy.data();
-        for (int64_t i = 0; i < g.dy.numel(); ++i) d[i] += dy[i];
+        if (g.assign(0)) std::copy_n(dy, g.dy.numel(), d);
+        else
+            for (int64_t i = 0; i < g.dy.numel(); ++i) d[i] += dy[i];
     });
 }
 

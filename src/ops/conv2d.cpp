@@ -25,6 +25,15 @@ kernels::ConvGeometry conv_geometry(const Shape& x, const Shape& w, Size2 stride
             cols.pad_before};
 }
 
+// Inputs: x, kernel, and the bias when there is one.
+kernels::ConvGrads conv_grads(const BackwardArgs& a) {
+    return {.dx = a.dx[0] ? a.dx[0]->data() : nullptr,
+            .dw = a.dx[1] ? a.dx[1]->data() : nullptr,
+            .db = a.add_target(2),
+            .assign_dx = a.assign(0),
+            .assign_dw = a.assign(1)};
+}
+
 }  // namespace
 
 Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias, Size2 strides, Padding padding) {
@@ -40,21 +49,16 @@ Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias,
 
     if (kernels::use_direct(g)) {
         kernels::conv2d_direct_forward(x.value().data(), kernel.value().data(), b, g, y.data());
-        return record("conv2d", std::move(y), std::move(inputs), [g](const BackwardArgs& a) {
-            kernels::conv2d_direct_backward(a.x(0).data(), a.x(1).data(), a.dy.data(), g,
-                                            a.dx[0] ? a.dx[0]->data() : nullptr, a.dx[1] ? a.dx[1]->data() : nullptr,
-                                            a.dx.size() > 2 && a.dx[2] ? a.dx[2]->data() : nullptr);
+        return record_assigning("conv2d", std::move(y), std::move(inputs), [g](const BackwardArgs& a) {
+            kernels::conv2d_direct_backward(a.x(0).data(), a.x(1).data(), a.dy.data(), g, conv_grads(a));
         });
     }
-    // The patches are kept for the backward pass only when a gradient will need them.
     Tensor cols({g.rows(), g.patch()});
     kernels::conv2d_forward(x.value().data(), kernel.value().data(), b, g, cols.data(), y.data());
-    return record("conv2d", std::move(y), std::move(inputs), [g, cols = std::move(cols)](const BackwardArgs& a) {
+    return record_assigning("conv2d", std::move(y), std::move(inputs), [g, cols = std::move(cols)](const BackwardArgs& a) {
         Tensor dcols;
         if (a.dx[0]) dcols = Tensor({g.rows(), g.patch()});
-        kernels::conv2d_backward(cols.data(), a.x(1).data(), a.dy.data(), g, dcols.data(),
-                                 a.dx[0] ? a.dx[0]->data() : nullptr, a.dx[1] ? a.dx[1]->data() : nullptr,
-                                 a.dx.size() > 2 && a.dx[2] ? a.dx[2]->data() : nullptr);
+        kernels::conv2d_backward(cols.data(), a.x(1).data(), a.dy.data(), g, dcols.data(), conv_grads(a));
     });
 }
 
@@ -76,10 +80,14 @@ Variable max_pool2d(const Variable& x, Size2 pool_size, Size2 strides, Padding p
     kernels::max_pool2d_forward(x.value().data(), g, y.data(), argmax.data());
     const int64_t count = y.numel();
     const bool disjoint = strides.h >= pool_size.h && strides.w >= pool_size.w;
-    return record("max_pool2d", std::move(y), {x},
-                  [argmax = std::move(argmax), count, disjoint](const BackwardArgs& a) {
-                      kernels::max_pool2d_backward(a.dy.data(), argmax.data(), count, a.dx[0]->data(), disjoint);
-                  });
+    return record_assigning("max_pool2d", std::move(y), {x},
+                            [argmax = std::move(argmax), g, count, disjoint](const BackwardArgs& a) {
+                                if (a.assign(0))
+                                    kernels::max_pool2d_backward_assign(a.dy.data(), argmax.data(), g, a.dx[0]->data());
+                                else
+                                    kernels::max_pool2d_backward(a.dy.data(), argmax.data(), count, a.dx[0]->data(),
+                                                                 disjoint);
+                            });
 }
 
 }  // namespace minnow

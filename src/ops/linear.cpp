@@ -40,15 +40,16 @@ Variable linear(const Variable& x, const Variable& W, const Variable& b) {
 
     std::vector<Variable> inputs{x, W};
     if (has_bias) inputs.push_back(b);
-    return record("linear", std::move(y), std::move(inputs), [N, K, U](const BackwardArgs& g) {
+    return record_assigning("linear", std::move(y), std::move(inputs), [N, K, U](const BackwardArgs& g) {
         const float* dy = g.dy.data();
-        if (g.dx[0]) blas::gemm(false, true, N, K, U, 1.0f, dy, U, g.x(1).data(), U, 1.0f, g.dx[0]->data(), K);
-        if (g.dx[1]) blas::gemm(true, false, K, U, N, 1.0f, g.x(0).data(), K, dy, U, 1.0f, g.dx[1]->data(), U);
-        if (g.dx.size() > 2 && g.dx[2]) {
-            float* db = g.dx[2]->data();
+        // beta = 0 writes a fresh gradient, beta = 1 adds to an existing one.
+        if (g.dx[0])
+            blas::gemm(false, true, N, K, U, 1.0f, dy, U, g.x(1).data(), U, g.assign(0) ? 0.0f : 1.0f, g.dx[0]->data(), K);
+        if (g.dx[1])
+            blas::gemm(true, false, K, U, N, 1.0f, g.x(0).data(), K, dy, U, g.assign(1) ? 0.0f : 1.0f, g.dx[1]->data(), U);
+        if (float* db = g.add_target(2))
             for (int64_t n = 0; n < N; ++n)
                 for (int64_t u = 0; u < U; ++u) db[u] += dy[n * U + u];
-        }
     });
 }
 

@@ -27,6 +27,7 @@ const float* data_or_null(const Variable& v) { return v.defined() ? v.value().da
 // The op's inputs are x, then gamma and beta when present: where each one's gradient goes.
 struct GradSlots {
     float* dx = nullptr;
+    bool assign_dx = false;  // dx is uninitialized: write it
     float* dgamma = nullptr;
     float* dbeta = nullptr;
 };
@@ -35,14 +36,9 @@ GradSlots grad_slots(const BackwardArgs& a, bool has_gamma, bool has_beta) {
     GradSlots s;
     size_t i = 0;
     s.dx = a.dx[i] ? a.dx[i]->data() : nullptr;
-    if (has_gamma) {
-        ++i;
-        s.dgamma = a.dx[i] ? a.dx[i]->data() : nullptr;
-    }
-    if (has_beta) {
-        ++i;
-        s.dbeta = a.dx[i] ? a.dx[i]->data() : nullptr;
-    }
+    s.assign_dx = a.assign(i);
+    if (has_gamma) s.dgamma = a.add_target(++i);
+    if (has_beta) s.dbeta = a.add_target(++i);
     return s;
 }
 
@@ -68,12 +64,12 @@ Variable batch_norm_train(const Variable& x, const Variable& gamma, const Variab
     kernels::batch_norm_train_forward(x.value().data(), data_or_null(gamma), data_or_null(beta), v.M, v.C, epsilon,
                                       y.data(), stats.mean.data(), stats.variance.data(), invstd.data());
     const bool has_gamma = gamma.defined(), has_beta = beta.defined();
-    return record("batch_norm", std::move(y), bn_inputs(x, gamma, beta),
+    return record_assigning("batch_norm", std::move(y), bn_inputs(x, gamma, beta),
                   [v, has_gamma, has_beta, mean = stats.mean, invstd = std::move(invstd)](const BackwardArgs& a) {
                       const GradSlots s = grad_slots(a, has_gamma, has_beta);
                       const float* g = has_gamma ? a.x(1).data() : nullptr;
                       kernels::batch_norm_train_backward(a.x(0).data(), g, mean.data(), invstd.data(), a.dy.data(),
-                                                         v.M, v.C, s.dx, s.dgamma, s.dbeta);
+                                                         v.M, v.C, s.dx, s.dgamma, s.dbeta, !s.assign_dx);
                   });
 }
 

@@ -131,3 +131,42 @@ TEST_CASE("gradcheck catches a wrong backward", "[autograd]") {
     CHECK_FALSE(result.ok);
     CHECK_THAT(result.message, Catch::Contains("finite differences"));
 }
+
+TEST_CASE("record_assigning: the first contribution is written, later ones are added", "[autograd]") {
+    // double(x) = 2x, whose backward writes when the engine hands it an uninitialized gradient.
+    std::vector<int> assigned;
+    auto twice = [&](const Variable& x) {
+        Tensor y = x.value();
+        for (float& v : y.span()) v *= 2.0f;
+        return record_assigning("twice", std::move(y), {x}, [&](const BackwardArgs& g) {
+            assigned.push_back(g.assign(0) ? 1 : 0);
+            float* d = g.dx[0]->data();
+            for (int64_t i = 0; i < g.dy.numel(); ++i) d[i] = (g.assign(0) ? 0.0f : d[i]) + 2.0f * g.dy.data()[i];
+        });
+    };
+    Variable x(Tensor::from_data({3}, {1.0f, 2.0f, 3.0f}), true);
+    sum(twice(x) + twice(x)).backward();  // one branch writes, the other adds
+    CHECK(x.grad().to_vector() == std::vector<float>(3, 4.0f));
+    CHECK(assigned == std::vector<int>{1, 0});
+    sum(twice(x)).backward();  // the leaf keeps its gradient: add to it
+    CHECK(x.grad().to_vector() == std::vector<float>(3, 6.0f));
+    CHECK(assigned.back() == 0);
+}
+
+TEST_CASE("record_assigning: an input read twice by one op starts from zero", "[autograd]") {
+    Variable x(Tensor::from_data({2}, {1.0f, -2.0f}), true);
+    auto square = [](const Variable& a, const Variable& b) {
+        Tensor y = a.value();
+        for (int64_t i = 0; i < y.numel(); ++i) y.data()[i] *= b.value().data()[i];
+        return record_assigning("square", std::move(y), {a, b}, [](const BackwardArgs& g) {
+            REQUIRE_FALSE(g.assign(0));
+            REQUIRE_FALSE(g.assign(1));
+            for (int64_t i = 0; i < g.dy.numel(); ++i) {
+                g.dx[0]->data()[i] += g.dy.data()[i] * g.x(1).data()[i];
+                g.dx[1]->data()[i] += g.dy.data()[i] * g.x(0).data()[i];
+            }
+        });
+    };
+    sum(square(x, x)).backward();
+    CHECK(x.grad().to_vector() == std::vector<float>{2.0f, -4.0f});
+}

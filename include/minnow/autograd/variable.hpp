@@ -2,6 +2,7 @@
 /// Variable: a tensor value, its gradient, and (for an op's result) the node that knows how to
 /// send a gradient back to the op's inputs.
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -69,11 +70,20 @@ struct BackwardArgs {
     const Tensor& dy;                  ///< gradient of the loss with respect to y
     std::span<const Variable> inputs;  ///< the op's inputs, as recorded
     /// dx[i]: where to add (+=) the gradient with respect to input i; null when input i needs none.
-    /// Shaped like input i, zero on the first contribution.
+    /// Shaped like input i, zero on the first contribution (but see assign()).
     std::span<Tensor* const> dx;
+    /// Per input, whether dx[i] is uninitialized; only ever set for ops recorded with
+    /// record_assigning(). Empty means none.
+    std::span<const uint8_t> assign_flags = {};
 
     /// The value of input i.
     const Tensor& x(size_t i) const { return inputs[i].value(); }
+    /// True when this op is the first to contribute to input i's gradient and dx[i] was not
+    /// zero-filled: the backward must write (=) every element of dx[i] instead of adding.
+    bool assign(size_t i) const { return i < assign_flags.size() && assign_flags[i] != 0; }
+    /// dx[i]'s data, ready to add (+=) into: zero-filled first when assign(i). Null when input i
+    /// needs no gradient. For the inputs an assigning op does not write in full.
+    float* add_target(size_t i) const;
 };
 
 /// A recorded op: its inputs and how to push a gradient to them. Built-in ops and user ops both
@@ -89,6 +99,10 @@ public:
     virtual std::string_view name() const = 0;
     /// Adds to each non-null args.dx[i] the gradient with respect to input i.
     virtual void backward(const BackwardArgs& args) = 0;
+    /// Whether backward() honours args.assign(i), so the engine may skip zero-filling a gradient
+    /// this op is the first to write. A memset of every large activation gradient is otherwise a
+    /// measurable share of a training step.
+    virtual bool assigns_gradients() const { return false; }
 
     const std::vector<Variable>& inputs() const { return inputs_; }
 
@@ -109,15 +123,26 @@ namespace detail {
 template <class Fn>
 class LambdaNode final : public Node {
 public:
-    LambdaNode(std::string_view name, std::vector<Variable> inputs, Fn fn)
-        : Node(std::move(inputs)), name_(name), fn_(std::move(fn)) {}
+    LambdaNode(std::string_view name, std::vector<Variable> inputs, Fn fn, bool assigns)
+        : Node(std::move(inputs)), name_(name), fn_(std::move(fn)), assigns_(assigns) {}
     std::string_view name() const override { return name_; }
     void backward(const BackwardArgs& args) override { fn_(args); }
+    bool assigns_gradients() const override { return assigns_; }
 
 private:
     std::string_view name_;
     Fn fn_;
+    bool assigns_;
 };
+
+template <class Backward>
+Variable record_node(std::string_view name, Tensor value, std::vector<Variable> inputs, Backward&& backward,
+                     bool assigns) {
+    if (!needs_graph(inputs)) return Variable(std::move(value));
+    auto node = std::make_unique<LambdaNode<std::decay_t<Backward>>>(name, std::move(inputs),
+                                                                     std::forward<Backward>(backward), assigns);
+    return make_result(std::move(value), std::move(node));
+}
 }  // namespace detail
 
 /// The extension point for an op with a hand-written backward, used by every built-in op:
@@ -128,10 +153,15 @@ private:
 /// recorded at all. `name` must outlive the graph (a string literal).
 template <class Backward>
 Variable record(std::string_view name, Tensor value, std::vector<Variable> inputs, Backward&& backward) {
-    if (!needs_graph(inputs)) return Variable(std::move(value));
-    auto node = std::make_unique<detail::LambdaNode<std::decay_t<Backward>>>(name, std::move(inputs),
-                                                                             std::forward<Backward>(backward));
-    return make_result(std::move(value), std::move(node));
+    return detail::record_node(name, std::move(value), std::move(inputs), std::forward<Backward>(backward), false);
+}
+
+/// Like record(), for a backward that checks g.assign(i) and, when it is true, writes (=) all of
+/// dx[i] instead of adding to it: the engine then hands over an uninitialized gradient instead of
+/// zero-filling one. The built-in ops whose gradients are large use it; record() is always correct.
+template <class Backward>
+Variable record_assigning(std::string_view name, Tensor value, std::vector<Variable> inputs, Backward&& backward) {
+    return detail::record_node(name, std::move(value), std::move(inputs), std::forward<Backward>(backward), true);
 }
 
 }  // namespace minnow

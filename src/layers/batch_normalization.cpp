@@ -1,5 +1,6 @@
 #include "minnow/layers/batch_normalization.hpp"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "minnow/core/error.hpp"
@@ -57,6 +58,19 @@ Variable BatchNormalization::forward(const Variable& x, Mode mode) {
         mv[c] = mv[c] * momentum_ + stats.variance.data()[c] * (1.0f - momentum_);
     }
     return y;
+}
+
+std::pair<Tensor, Tensor> BatchNormalization::inference_affine() const {
+    const int64_t C = moving_mean_.value().numel();
+    Tensor scale({C}), shift({C});
+    for (int64_t c = 0; c < C; ++c) {
+        // The same float arithmetic as batch_norm_infer.
+        const float s = (gamma_.defined() ? gamma_.value().data()[c] : 1.0f) /
+                        std::sqrt(moving_variance_.value().data()[c] + epsilon_);
+        scale.data()[c] = s;
+        shift.data()[c] = (beta_.defined() ? beta_.value().data()[c] : 0.0f) - moving_mean_.value().data()[c] * s;
+    }
+    return {std::move(scale), std::move(shift)};
 }
 
 nlohmann::json BatchNormalization::get_config() const {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/affine_fold.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/ops/conv2d.hpp"
 
@@ -39,6 +40,15 @@ Shape Conv2D::build(const Shape& input_shape) {
 }
 
 Variable Conv2D::forward_logits(const Variable& x, Mode) { return conv2d(x, kernel_, bias_, strides_, padding_); }
+
+std::shared_ptr<Layer> Conv2D::with_output_affine(const Tensor& scale, const Tensor& shift) const {
+    if (!built() || activation_ != ActivationKind::Linear) return nullptr;
+    auto folded = std::make_shared<Conv2D>(filters_, kernel_size_, strides_, padding_name(padding_), ActivationArg{},
+                                           true, "zeros");  // its weights are set next
+    folded->ensure_built(input_shape());
+    folded->set_weights({detail::fold_kernel(kernel_.value(), scale), detail::fold_bias(bias_, scale, shift)});
+    return folded;
+}
 
 Variable Conv2D::forward(const Variable& x, Mode mode) {
     return minnow::activation(forward_logits(x, mode), activation_);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/affine_fold.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/ops/linear.hpp"
 
@@ -27,6 +28,14 @@ Shape Dense::build(const Shape& input_shape) {
 }
 
 Variable Dense::forward_logits(const Variable& x, Mode) { return linear(x, kernel_, bias_); }
+
+std::shared_ptr<Layer> Dense::with_output_affine(const Tensor& scale, const Tensor& shift) const {
+    if (!built() || activation_ != ActivationKind::Linear) return nullptr;
+    auto folded = std::make_shared<Dense>(units_, ActivationArg{}, true, "zeros");  // its weights are set next
+    folded->ensure_built(input_shape());
+    folded->set_weights({detail::fold_kernel(kernel_.value(), scale), detail::fold_bias(bias_, scale, shift)});
+    return folded;
+}
 
 Variable Dense::forward(const Variable& x, Mode mode) {
     return minnow::activation(forward_logits(x, mode), activation_);

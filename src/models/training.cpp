@@ -16,10 +16,26 @@ namespace minnow {
 
 namespace {
 
-// Inference works on at most this many samples at a time, whatever batch the caller asked for:
-// each sample's output is independent of the others in inference mode, and a bounded working set
-// keeps memory flat (a CNN's activations for 1000 images would take hundreds of MB).
-constexpr int64_t kInferenceChunk = 128;
+// Inference works on chunks of samples, whatever batch the caller asked for: each sample's output
+// is independent of the others in inference mode, so only speed and memory depend on the chunk.
+// A chunk's widest activation is kept near this size, so it stays in the caches from one layer to
+// the next (measured: W2 at 48 images a chunk runs 19.5k samples/s, at 128 16.4k) while an MLP
+// still gets large GEMMs (W1 at 1000 rows a chunk: 630k samples/s, at 128 520k).
+constexpr int64_t kInferenceChunkBytes = 4 << 20;
+constexpr int64_t kMinInferenceChunk = 16;
+constexpr int64_t kMaxInferenceChunk = 1024;
+
+// Floats per sample in the widest of the model's input and layer outputs.
+int64_t widest_activation(const Sequential& model) {
+    int64_t widest = model.input_shape().with_batch(1).numel();
+    for (const auto& layer : model.layers()) widest = std::max(widest, layer->output_shape().with_batch(1).numel());
+    return widest;
+}
+
+int64_t inference_chunk(const Sequential& model, int64_t batch_size) {
+    const int64_t by_size = kInferenceChunkBytes / (widest_activation(model) * int64_t(sizeof(float)));
+    return std::min(batch_size, std::clamp(by_size, kMinInferenceChunk, kMaxInferenceChunk));
+}
 
 // Batch b of an epoch's sample order.
 std::span<const int64_t> batch_rows(const std::vector<int64_t>& order, int64_t b, int64_t batch_size) {
@@ -108,15 +124,45 @@ Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y) 
     return {value, std::move(y_pred)};
 }
 
-Sequential::StepResult Sequential::test_step(const Tensor& x, const Tensor& y) {
+std::vector<std::shared_ptr<Layer>> Sequential::inference_layers() const {
+    std::vector<std::shared_ptr<Layer>> plan;
+    for (size_t i = 0; i < layers_.size(); ++i) {
+        const auto* bn = i + 1 < layers_.size() ? dynamic_cast<const BatchNormalization*>(layers_[i + 1].get()) : nullptr;
+        if (bn != nullptr) {
+            const auto [scale, shift] = bn->inference_affine();
+            if (auto folded = layers_[i]->with_output_affine(scale, shift)) {
+                plan.push_back(std::move(folded));
+                ++i;  // the normalization is inside the folded layer now
+                continue;
+            }
+        }
+        plan.push_back(layers_[i]);
+    }
+    return plan;
+}
+
+namespace {
+
+// Runs `plan` in inference mode; with `logits`, the last layer stops before its final activation.
+Variable run_inference(const std::vector<std::shared_ptr<Layer>>& plan, const Variable& x, bool logits = false) {
+    Variable h = x;
+    for (size_t i = 0; i < plan.size(); ++i)
+        h = logits && i + 1 == plan.size() ? plan[i]->call_logits(h, Mode::Infer) : (*plan[i])(h, Mode::Infer);
+    return h;
+}
+
+}  // namespace
+
+Sequential::StepResult Sequential::test_step(const std::vector<std::shared_ptr<Layer>>& plan, const Tensor& x,
+                                             const Tensor& y) {
     NoGradGuard no_grad;
     Variable input(x);
     if (loss_->fuses_with(final_activation())) {
-        Variable logits = call_logits(input, Mode::Infer);
+        Variable logits = run_inference(plan, input, true);
         const double value = loss_->from_logits(logits, y).value().item();
         return {value, activation(logits, final_activation()).value()};
     }
-    Variable out = (*this)(input, Mode::Infer);
+    Variable out = run_inference(plan, input);
     return {(*loss_)(out, y).value().item(), out.value()};
 }
 
@@ -237,11 +283,12 @@ Logs Sequential::run_evaluation(const Dataset& data, int64_t batch_size) {
     std::vector<int64_t> order(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), 0);
     double loss_sum = 0.0;
-    const int64_t chunk = std::min(batch_size, kInferenceChunk);
+    const int64_t chunk = inference_chunk(*this, batch_size);
+    const auto plan = inference_layers();
     for (int64_t b = 0; b < batch_count(n, chunk); ++b) {
         const auto rows = batch_rows(order, b, chunk);
         const Tensor yb = data.gather_y(rows);
-        const StepResult r = test_step(data.gather_x(rows), yb);
+        const StepResult r = test_step(plan, data.gather_x(rows), yb);
         loss_sum += r.loss * double(rows.size());
         update_metrics(r.y_pred, yb);
     }
@@ -283,10 +330,11 @@ Tensor Sequential::predict(const Dataset& data, int64_t batch_size) {
     const int64_t row_size = n == 0 ? 0 : out.numel() / n;
     std::vector<int64_t> order(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), 0);
-    const int64_t chunk = std::min(batch_size, kInferenceChunk);
+    const int64_t chunk = inference_chunk(*this, batch_size);
+    const auto plan = inference_layers();
     for (int64_t b = 0; b < batch_count(n, chunk); ++b) {
         const auto rows = batch_rows(order, b, chunk);
-        const Tensor y = (*this)(Variable(data.gather_x(rows)), Mode::Infer).value();
+        const Tensor y = run_inference(plan, Variable(data.gather_x(rows))).value();
         std::copy_n(y.data(), y.numel(), out.data() + b * chunk * row_size);
     }
     return out;
@@ -311,7 +359,7 @@ Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y) {
     ensure_built(x.shape());
     check_targets(*data);
     reset_metrics();
-    const StepResult r = test_step(x, y);
+    const StepResult r = test_step(inference_layers(), x, y);
     update_metrics(r.y_pred, y);
     return collect_logs(r.loss);
 }

@@ -159,3 +159,84 @@ TEST_CASE("the progress bar prints Keras' epoch line", "[models][fit]") {
     CHECK_THAT(text, Catch::EndsWith("/step - loss: 0.2134 - accuracy: 0.9371 - val_loss: 0.3000 - val_accuracy: "
                                      "0.9000\n"));
 }
+
+namespace {
+
+// Moving statistics and gamma/beta far from their initial values, so folding has work to do.
+void randomize_batch_norms(Sequential& model, Rng& rng) {
+    for (const auto& layer : model.layers())
+        if (auto* bn = dynamic_cast<BatchNormalization*>(layer.get())) {
+            std::vector<Tensor> w = bn->get_weights();
+            for (Tensor& t : w) t = Tensor::uniform(t.shape(), 0.2f, 1.8f, rng);
+            w[1] = Tensor::uniform(w[1].shape(), -1, 1, rng);  // beta
+            bn->set_weights(w);
+        }
+}
+
+}  // namespace
+
+TEST_CASE("predict and evaluate fold BatchNormalization into the layer before it", "[models]") {
+    Rng rng(77);
+    Sequential model({Input({9, 8, 2}), Conv2D(6, 3), BatchNormalization(), Activation("relu"),
+                      Conv2D(4, 2, 1, "same", "relu"), BatchNormalization(),  // has an activation: not folded
+                      Flatten(), Dense(5, {}, false), BatchNormalization(), Dense(3, "softmax")});
+    model.compile(Adam(1e-3), "sparse_categorical_crossentropy", {"accuracy"});
+    randomize_batch_norms(model, rng);
+    const Tensor x = Tensor::uniform({300, 9, 8, 2}, -1, 1, rng);
+    Tensor y({300});
+    for (int64_t i = 0; i < 300; ++i) y.flat(i) = static_cast<float>(i % 3);
+    const std::vector<Tensor> before = model.get_weights();
+
+    Tensor unfolded;
+    {
+        NoGradGuard no_grad;
+        unfolded = model(Variable(x), Mode::Infer).value();
+    }
+    const Tensor predicted = model.predict(x, 64);
+    CHECK(allclose(predicted, unfolded, 1e-4f, 1e-6f));
+    CHECK_FALSE(allclose(predicted, unfolded, 0.0f, 0.0f));  // folded: rounded differently, so it ran
+
+    const Logs logs = model.evaluate(x, y, 64);
+    double expected_loss = 0.0;
+    for (int64_t i = 0; i < 300; ++i)
+        expected_loss -= std::log(unfolded.at({i, static_cast<int64_t>(y.flat(i))}));
+    CHECK(logs.at("loss") == Approx(expected_loss / 300).epsilon(1e-4));
+
+    const std::vector<Tensor> after = model.get_weights();
+    REQUIRE(after.size() == before.size());
+    for (size_t i = 0; i < after.size(); ++i) CHECK(allclose(after[i], before[i], 0.0f, 0.0f));
+}
+
+TEST_CASE("with_output_affine: Dense and Conv2D fold a per-channel affine map, others decline", "[models]") {
+    Rng rng(78);
+    const Tensor scale = Tensor::uniform({4}, 0.5f, 2, rng), shift = Tensor::uniform({4}, -1, 1, rng);
+    auto affine = [&](const Tensor& out) {
+        Tensor expected(out.shape());
+        for (int64_t i = 0; i < out.numel(); ++i)
+            expected.data()[i] = out.data()[i] * scale.data()[i % 4] + shift.data()[i % 4];
+        return expected;
+    };
+    NoGradGuard no_grad;
+    Dense dense(4, {}, false);
+    const Tensor rows = Tensor::uniform({5, 3}, -1, 1, rng);
+    dense.ensure_built(rows.shape());
+    auto folded_dense = dense.with_output_affine(scale, shift);
+    REQUIRE(folded_dense != nullptr);
+    CHECK(allclose((*folded_dense)(Variable(rows), Mode::Infer).value(), affine(dense(Variable(rows)).value()), 1e-5f,
+                   1e-6f));
+
+    Conv2D conv(4, 3, 2, "same");
+    const Tensor images = Tensor::uniform({2, 7, 6, 3}, -1, 1, rng);
+    conv.ensure_built(images.shape());
+    conv.set_weights({Tensor::uniform({3, 3, 3, 4}, -1, 1, rng), Tensor::uniform({4}, -1, 1, rng)});
+    auto folded_conv = conv.with_output_affine(scale, shift);
+    REQUIRE(folded_conv != nullptr);
+    CHECK(allclose((*folded_conv)(Variable(images), Mode::Infer).value(), affine(conv(Variable(images)).value()),
+                   1e-5f, 1e-6f));
+
+    Dense with_activation(4, "relu");
+    with_activation.ensure_built(rows.shape());
+    CHECK(with_activation.with_output_affine(scale, shift) == nullptr);
+    Activation relu("relu");
+    CHECK(relu.with_output_affine(scale, shift) == nullptr);
+}

@@ -1,6 +1,8 @@
 #pragma once
 /// BatchNormalization: normalize each feature (or channel) over the batch, with Keras' numbers.
 
+#include <utility>
+
 #include "minnow/layers/layer.hpp"
 
 namespace minnow {
@@ -32,6 +34,9 @@ public:
     const Variable& beta() const { return beta_; }
     const Variable& moving_mean() const { return moving_mean_; }
     const Variable& moving_variance() const { return moving_variance_; }
+    /// Inference as an affine map per channel: y = x * scale + shift, with
+    /// scale = gamma / sqrt(moving_variance + epsilon) and shift = beta - moving_mean * scale.
+    std::pair<Tensor, Tensor> inference_affine() const;
 
 private:
     int64_t axis_;

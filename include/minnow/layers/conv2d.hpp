@@ -22,6 +22,7 @@ public:
     std::string class_name() const override { return "Conv2D"; }
     nlohmann::json get_config() const override;
     ActivationKind final_activation() const override { return activation_; }
+    std::shared_ptr<Layer> with_output_affine(const Tensor& scale, const Tensor& shift) const override;
     Variable forward_logits(const Variable& x, Mode mode) override;
 
     const Variable& kernel() const { return kernel_; }

@@ -19,6 +19,7 @@ public:
     std::string class_name() const override { return "Dense"; }
     nlohmann::json get_config() const override;
     ActivationKind final_activation() const override { return activation_; }
+    std::shared_ptr<Layer> with_output_affine(const Tensor& scale, const Tensor& shift) const override;
     Variable forward_logits(const Variable& x, Mode mode) override;
 
     int64_t units() const { return units_; }

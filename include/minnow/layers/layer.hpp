@@ -2,6 +2,7 @@
 /// Layer: the base of every layer, built-in or user-written, with Keras' contract.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,12 @@ public:
     virtual Variable forward_logits(const Variable& x, Mode mode) { return forward(x, mode); }
     /// Like operator(), but returns forward_logits().
     Variable call_logits(const Variable& x, Mode mode);
+
+    /// For inference only: a new layer computing this one's output followed by
+    /// `y * scale + shift` per output channel (the last axis), with the affine map folded into its
+    /// weights, or null when this layer cannot fold one (the default). Dense and Conv2D fold when
+    /// they have no activation, which lets inference skip a following BatchNormalization's pass.
+    virtual std::shared_ptr<Layer> with_output_affine(const Tensor& scale, const Tensor& shift) const;
 
     /// Layers this one is made of (a Sequential's layers); their weights count as this layer's.
     virtual std::vector<Layer*> sublayers() const { return {}; }

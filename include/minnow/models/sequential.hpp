@@ -141,7 +141,11 @@ private:
     void update_metrics(const Tensor& y_pred, const Tensor& y_true);
     Logs collect_logs(double loss, const std::string& prefix = "") const;
     StepResult train_step(const Tensor& x, const Tensor& y);
-    StepResult test_step(const Tensor& x, const Tensor& y);
+    /// The layers inference runs: each layer that can fold the BatchNormalization right after it
+    /// (Dense or Conv2D without activation) replaced by one folded copy. Built per call, from the
+    /// current weights; the model itself is untouched.
+    std::vector<std::shared_ptr<Layer>> inference_layers() const;
+    StepResult test_step(const std::vector<std::shared_ptr<Layer>>& plan, const Tensor& x, const Tensor& y);
     void check_targets(const Dataset& data) const;
     Logs run_evaluation(const Dataset& data, int64_t batch_size);
 

@@ -17,25 +17,38 @@ constexpr int64_t kBlock = 64;
 // Rows per thread below which one thread does the whole pass.
 constexpr int64_t kRowGrain = 2048;
 
-// acc[c] += sum over rows m of f(m, c), for a (M, C) layout. Threads sum row ranges into their
-// own partial sums, combined in range order: the same bits for the same thread count.
-template <class F>
-void sum_rows(int64_t M, int64_t C, std::vector<double>& acc, std::vector<float>&, F f) {
+// acc1[c] += sum over rows m of f1(m, c) and acc2[c] += sum of f2(m, c), for a (M, C) layout, in
+// one pass over the rows. Threads sum row ranges into their own partial sums, combined in range
+// order: the same bits for the same thread count.
+template <class F1, class F2>
+void sum_rows(int64_t M, int64_t C, std::vector<double>& acc1, std::vector<double>& acc2, F1 f1, F2 f2) {
     const int64_t ranges = parallel_ranges(M, kRowGrain);
-    std::vector<double> partial(static_cast<size_t>(ranges * C), 0.0);
+    std::vector<double> partial(static_cast<size_t>(2 * ranges * C), 0.0);
     parallel_for_ranges(M, kRowGrain, [&](int64_t r, int64_t begin, int64_t end) {
-        double* mine = partial.data() + r * C;
-        std::vector<float> block(static_cast<size_t>(C));
-        float* __restrict b = block.data();
+        double* mine1 = partial.data() + 2 * r * C;
+        double* mine2 = mine1 + C;
+        std::vector<float> block1(static_cast<size_t>(C)), block2(static_cast<size_t>(C));
+        float* __restrict b1 = block1.data();
+        float* __restrict b2 = block2.data();
         for (int64_t m0 = begin; m0 < end; m0 += kBlock) {
-            std::fill(block.begin(), block.end(), 0.0f);
-            for (int64_t m = m0; m < std::min(end, m0 + kBlock); ++m)
-                for (int64_t c = 0; c < C; ++c) b[c] += f(m, c);
-            for (int64_t c = 0; c < C; ++c) mine[c] += b[c];
+            std::fill(block1.begin(), block1.end(), 0.0f);
+            std::fill(block2.begin(), block2.end(), 0.0f);
+            const int64_t m1 = std::min(end, m0 + kBlock);
+            for (int64_t m = m0; m < m1; ++m) {
+#pragma GCC ivdep
+                for (int64_t c = 0; c < C; ++c) {
+                    b1[c] += f1(m, c);
+                    b2[c] += f2(m, c);
+                }
+            }
+            for (int64_t c = 0; c < C; ++c) mine1[c] += b1[c], mine2[c] += b2[c];
         }
     });
     for (int64_t r = 0; r < ranges; ++r)
-        for (int64_t c = 0; c < C; ++c) acc[static_cast<size_t>(c)] += partial[static_cast<size_t>(r * C + c)];
+        for (int64_t c = 0; c < C; ++c) {
+            acc1[static_cast<size_t>(c)] += partial[static_cast<size_t>(2 * r * C + c)];
+            acc2[static_cast<size_t>(c)] += partial[static_cast<size_t>(2 * r * C + C + c)];
+        }
 }
 
 // out[m, c] = f(m, c) over rows in parallel.
@@ -52,20 +65,25 @@ void map_rows(int64_t M, int64_t C, F f) {
 void batch_norm_train_forward(const float* x, const float* gamma, const float* beta, int64_t M, int64_t C,
                               float eps, float* y, float* mean, float* var, float* invstd) {
     const auto n = static_cast<size_t>(C);
-    std::vector<double> acc(n, 0.0);
-    std::vector<float> block(n);
-    // Pass 1: the mean. Pass 2: the biased variance around it (never E[x^2] - E[x]^2, which cancels).
-    sum_rows(M, C, acc, block, [&](int64_t m, int64_t c) { return x[m * C + c]; });
-    for (int64_t c = 0; c < C; ++c) mean[c] = static_cast<float>(acc[static_cast<size_t>(c)] / double(M));
-    std::fill(acc.begin(), acc.end(), 0.0);
-    sum_rows(M, C, acc, block, [&](int64_t m, int64_t c) {
-        const float d = x[m * C + c] - mean[c];
-        return d * d;
-    });
-    // Pass 3: y = gamma * (x - mean) * invstd + beta = x * scale + shift.
+    // Pass 1: sums of d = x - s and of d^2 per channel, shifted by the first row's value s. With s
+    // a sample of the feature, d is centred near zero and mean(d^2) - mean(d)^2 does not cancel the
+    // way E[x^2] - E[x]^2 would; the block sums are float, their totals double.
+    std::vector<double> sum_d(n, 0.0), sum_d2(n, 0.0);
+    const std::vector<float> first_row(x, x + C);
+    const float* s = first_row.data();
+    sum_rows(
+        M, C, sum_d, sum_d2, [&](int64_t m, int64_t c) { return x[m * C + c] - s[c]; },
+        [&](int64_t m, int64_t c) {
+            const float d = x[m * C + c] - s[c];
+            return d * d;
+        });
+    // Pass 2: y = gamma * (x - mean) * invstd + beta = x * scale + shift.
     std::vector<float> scale(n), shift(n);
     for (int64_t c = 0; c < C; ++c) {
-        const double v = acc[static_cast<size_t>(c)] / double(M);
+        const auto i = static_cast<size_t>(c);
+        const double mean_d = sum_d[i] / double(M);
+        mean[c] = static_cast<float>(double(s[c]) + mean_d);
+        const double v = std::max(sum_d2[i] / double(M) - mean_d * mean_d, 0.0);
         var[c] = static_cast<float>(v);
         invstd[c] = static_cast<float>(1.0 / std::sqrt(v + double(eps)));
         scale[static_cast<size_t>(c)] = (gamma ? gamma[c] : 1.0f) * invstd[c];
@@ -82,10 +100,9 @@ void batch_norm_train_backward(const float* x, const float* gamma, const float* 
                                bool accumulate_dx) {
     const auto n = static_cast<size_t>(C);
     std::vector<double> sum_dy(n, 0.0), sum_dy_xhat(n, 0.0);
-    std::vector<float> block(n);
-    sum_rows(M, C, sum_dy, block, [&](int64_t m, int64_t c) { return dy[m * C + c]; });
-    sum_rows(M, C, sum_dy_xhat, block,
-             [&](int64_t m, int64_t c) { return dy[m * C + c] * (x[m * C + c] - mean[c]) * invstd[c]; });
+    sum_rows(
+        M, C, sum_dy, sum_dy_xhat, [&](int64_t m, int64_t c) { return dy[m * C + c]; },
+        [&](int64_t m, int64_t c) { return dy[m * C + c] * (x[m * C + c] - mean[c]) * invstd[c]; });
     for (int64_t c = 0; c < C; ++c) {
         if (dbeta) dbeta[c] += static_cast<float>(sum_dy[static_cast<size_t>(c)]);
         if (dgamma) dgamma[c] += static_cast<float>(sum_dy_xhat[static_cast<size_t>(c)]);
@@ -136,11 +153,9 @@ void batch_norm_infer_backward(const float* x, const float* gamma, const float* 
         scale[static_cast<size_t>(c)] = (gamma ? gamma[c] : 1.0f) * inv[static_cast<size_t>(c)];
     }
     std::vector<double> sum_dy(n, 0.0), sum_dy_xhat(n, 0.0);
-    std::vector<float> block(n);
-    sum_rows(M, C, sum_dy, block, [&](int64_t m, int64_t c) { return dy[m * C + c]; });
-    sum_rows(M, C, sum_dy_xhat, block, [&](int64_t m, int64_t c) {
-        return dy[m * C + c] * (x[m * C + c] - moving_mean[c]) * inv[static_cast<size_t>(c)];
-    });
+    sum_rows(
+        M, C, sum_dy, sum_dy_xhat, [&](int64_t m, int64_t c) { return dy[m * C + c]; },
+        [&](int64_t m, int64_t c) { return dy[m * C + c] * (x[m * C + c] - moving_mean[c]) * inv[static_cast<size_t>(c)]; });
     for (int64_t c = 0; c < C; ++c) {
         if (dbeta) dbeta[c] += static_cast<float>(sum_dy[static_cast<size_t>(c)]);
         if (dgamma) dgamma[c] += static_cast<float>(sum_dy_xhat[static_cast<size_t>(c)]);

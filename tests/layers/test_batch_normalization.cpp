@@ -5,6 +5,7 @@
 #include "minnow/autograd/graph.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/layers/layers.hpp"
+#include "minnow/ops/normalization.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 #include "support/gradcheck.hpp"
 #include "support/layer_checks.hpp"
@@ -129,4 +130,25 @@ TEST_CASE("BatchNormalization: refuses a training batch of one sample and bad se
     BatchNormalization axis1(1);
     CHECK_THROWS_AS(axis1(Variable(Tensor::zeros({2, 3, 4}))), ValueError);
     CHECK_THROWS_AS(BatchNormalization(-1, 1.5f), ValueError);
+}
+
+TEST_CASE("BatchNormalization: batch statistics stay exact for a feature far from zero", "[layers][bn]") {
+    // mean 1000, std ~0.01: E[x^2] - E[x]^2 in float would lose every digit of the variance.
+    Rng rng(8);
+    Tensor x({4096, 2});
+    for (int64_t i = 0; i < 4096; ++i) {
+        x.at({i, 0}) = 1000.0f + rng.normal(0.0f, 0.01f);
+        x.at({i, 1}) = rng.normal(-3.0f, 2.0f);
+    }
+    double mean[2] = {0, 0}, var[2] = {0, 0};
+    for (int64_t i = 0; i < 4096; ++i)
+        for (int64_t c = 0; c < 2; ++c) mean[c] += x.at({i, c}) / 4096.0;
+    for (int64_t i = 0; i < 4096; ++i)
+        for (int64_t c = 0; c < 2; ++c) var[c] += (x.at({i, c}) - mean[c]) * (x.at({i, c}) - mean[c]) / 4096.0;
+    BatchStatistics stats;
+    (void)batch_norm_train(Variable(x), Variable(), Variable(), 1e-3f, stats);
+    for (int64_t c = 0; c < 2; ++c) {
+        CHECK(stats.mean.flat(c) == Approx(mean[c]).epsilon(1e-6));
+        CHECK(stats.variance.flat(c) == Approx(var[c]).epsilon(1e-3));
+    }
 }

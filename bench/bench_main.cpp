@@ -40,8 +40,9 @@ nlohmann::json environment() {
         env[name] = value ? value : "(unset)";
     }
     env["openblas_config"] = minnow::blas::config();
-    env["openblas_threads_at_start"] = minnow::blas::num_threads();
+    // minnow's threads run the GEMMs too: starting its pool sets OpenBLAS' own count to 1.
     env["minnow_threads_at_start"] = minnow::num_threads();
+    env["openblas_threads_per_gemm_block"] = minnow::blas::num_threads();
     env["cpus_online"] = sysconf(_SC_NPROCESSORS_ONLN);
     return env;
 }

@@ -30,7 +30,7 @@ cxxopts::ParseResult parse(cxxopts::Options& options, int argc, char** argv);
 /// A dataset folder's name for titles: its last path component, marked when it is the offline subset.
 std::string dataset_label(const std::string& dir);
 
-/// Applies --threads when given (minnow's and OpenBLAS' thread counts); otherwise the environment rules.
+/// Applies --threads when given (minnow's threads, which also run the GEMMs); otherwise the environment rules.
 void apply_threads(const cxxopts::ParseResult& args);
 
 int run_compare(int argc, char** argv);

@@ -20,7 +20,7 @@ int run_compare(int argc, char** argv) {
         ("lr", "Adam learning rate", cxxopts::value<std::string>()->default_value("0.001"))
         ("seeds", "repeat with this many seeds (mean +- std)", cxxopts::value<std::string>()->default_value("1"))
         ("seed", "first seed", cxxopts::value<std::string>()->default_value("42"))
-        ("threads", "OpenBLAS threads (default: as the environment says)", cxxopts::value<std::string>())
+        ("threads", "threads for kernels and GEMMs (default: as the environment says)", cxxopts::value<std::string>())
         ("limit", "use only the first N samples of each split (0: all)", cxxopts::value<std::string>()->default_value("0"))
         ("out", "output folder", cxxopts::value<std::string>()->default_value("runs/compare"))
         ("quiet", "no summaries or progress bars")

@@ -21,7 +21,7 @@ int run_train(int argc, char** argv) {
         ("batch-size", "batch size", cxxopts::value<std::string>()->default_value("32"))
         ("lr", "Adam learning rate", cxxopts::value<std::string>()->default_value("0.001"))
         ("seed", "seed", cxxopts::value<std::string>()->default_value("42"))
-        ("threads", "OpenBLAS threads", cxxopts::value<std::string>())
+        ("threads", "threads for kernels and GEMMs (default: as the environment says)", cxxopts::value<std::string>())
         ("limit", "use only the first N samples of each split (0: all)", cxxopts::value<std::string>()->default_value("0"))
         ("out", "where to save the model", cxxopts::value<std::string>()->default_value("runs/model.safetensors"))
         ("quiet", "no progress bar")
@@ -63,7 +63,7 @@ int run_evaluate(int argc, char** argv) {
         ("data", "dataset folder", cxxopts::value<std::string>()->default_value("data/mnist"))
         ("batch-size", "batch size", cxxopts::value<std::string>()->default_value("256"))
         ("limit", "use only the first N test samples (0: all)", cxxopts::value<std::string>()->default_value("0"))
-        ("threads", "OpenBLAS threads", cxxopts::value<std::string>())
+        ("threads", "threads for kernels and GEMMs (default: as the environment says)", cxxopts::value<std::string>())
         ("h,help", "this help");
     options.parse_positional({"model-file"});
     options.positional_help("MODEL_FILE");

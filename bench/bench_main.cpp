@@ -15,7 +15,7 @@
 namespace minnow::bench {
 
 double time_ms(const std::function<void()>& fn, double min_seconds) {
-    fn();  // warm-up: caches, allocator buckets, OpenBLAS threads
+    fn();  // warm-up: caches, allocator buckets, the thread pool
     std::vector<double> samples;
     const double start = now();
     while (samples.size() < 5 || (now() - start < min_seconds && samples.size() < 10000)) {

@@ -35,24 +35,17 @@ void col2im_add(const float* dcols, const ConvGeometry& g, float* dx, bool assig
     const int64_t C = g.C, image = g.H * g.W * C;
     // By image: patches of one image overlap each other, never another image's.
     parallel_for(g.N, 1, [&](int64_t n_begin, int64_t n_end) {
-    for (int64_t n = n_begin; n < n_end; ++n) {
-        if (assign) std::fill(dx + n * image, dx + (n + 1) * image, 0.0f);
-        for (int64_t oh = 0; oh < g.OH; ++oh)
-            for (int64_t ow = 0; ow < g.OW; ++ow) {
-                const float* row = dcols + ((n * g.OH + oh) * g.OW + ow) * g.patch();
-                for (int64_t kh = 0; kh < g.KH; ++kh) {
-                    const int64_t ih = oh * g.stride_h - g.pad_top + kh;
-                    if (ih < 0 || ih >= g.H) continue;
-                    for (int64_t kw = 0; kw < g.KW; ++kw) {
-                        const int64_t iw = ow * g.stride_w - g.pad_left + kw;
-                        if (iw < 0 || iw >= g.W) continue;
-                        const float* src = row + (kh * g.KW + kw) * C;
-                        float* dst = dx + ((n * g.H + ih) * g.W + iw) * C;
-                        for (int64_t c = 0; c < C; ++c) dst[c] += src[c];
-                    }
+        for (int64_t n = n_begin; n < n_end; ++n) {
+            if (assign) std::fill(dx + n * image, dx + (n + 1) * image, 0.0f);
+            for (int64_t oh = 0; oh < g.OH; ++oh)
+                for (int64_t ow = 0; ow < g.OW; ++ow) {
+                    const float* row = dcols + ((n * g.OH + oh) * g.OW + ow) * g.patch();
+                    for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t tap) {
+                        const float* src = row + tap * C;
+                        for (int64_t c = 0; c < C; ++c) dx[in + c] += src[c];
+                    });
                 }
-            }
-    }
+        }
     });
 }
 

@@ -14,6 +14,21 @@ struct ConvGeometry {
     int64_t rows() const { return N * OH * OW; }     // im2col rows = output pixels
 };
 
+/// Calls fn(offset of the tap's C input values in x, tap index kh * KW + kw) for every tap of
+/// output pixel (n, oh, ow) that falls inside the input (taps over the padding are skipped).
+template <class Fn>
+inline void for_pixel_taps(const ConvGeometry& g, int64_t n, int64_t oh, int64_t ow, Fn&& fn) {
+    for (int64_t kh = 0; kh < g.KH; ++kh) {
+        const int64_t ih = oh * g.stride_h - g.pad_top + kh;
+        if (ih < 0 || ih >= g.H) continue;
+        for (int64_t kw = 0; kw < g.KW; ++kw) {
+            const int64_t iw = ow * g.stride_w - g.pad_left + kw;
+            if (iw < 0 || iw >= g.W) continue;
+            fn(((n * g.H + ih) * g.W + iw) * g.C, kh * g.KW + kw);
+        }
+    }
+}
+
 /// cols (N*OH*OW, KH*KW*C): row (n, oh, ow) holds the input patch under the kernel, zero where
 /// the patch overlaps the padding. NHWC makes each (kh, kw) step one contiguous run of C floats.
 void im2col(const float* x, const ConvGeometry& g, float* cols);

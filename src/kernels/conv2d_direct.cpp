@@ -12,30 +12,15 @@ namespace minnow::kernels {
 
 namespace {
 
-// Calls fn(offset of the tap's C input values, offset of its kernel rows) for every tap of output
-// pixel (n, oh, ow) that falls inside the input.
-template <class Fn>
-inline void for_pixel_taps(const ConvGeometry& g, int64_t n, int64_t oh, int64_t ow, Fn&& fn) {
-    for (int64_t kh = 0; kh < g.KH; ++kh) {
-        const int64_t ih = oh * g.stride_h - g.pad_top + kh;
-        if (ih < 0 || ih >= g.H) continue;
-        for (int64_t kw = 0; kw < g.KW; ++kw) {
-            const int64_t iw = ow * g.stride_w - g.pad_left + kw;
-            if (iw < 0 || iw >= g.W) continue;
-            fn(((n * g.H + ih) * g.W + iw) * g.C, (kh * g.KW + kw) * g.C * g.K);
-        }
-    }
-}
-
 // Filters [k0, k0 + 32) of one pixel, any position (taps in the padding are skipped).
 void direct_pixel32(const float* x, const float* w, const float* b, const ConvGeometry& g, int64_t n, int64_t oh,
                     int64_t ow, int64_t k0, float* out) {
     v8 a0{}, a1{}, a2{}, a3{};
     if (b != nullptr) a0 = load8(b + k0), a1 = load8(b + k0 + 8), a2 = load8(b + k0 + 16), a3 = load8(b + k0 + 24);
-    for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t wt) {
+    for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t tap) {
         for (int64_t c = 0; c < g.C; ++c) {
             const float xv = x[in + c];
-            const float* wr = w + wt + c * g.K + k0;
+            const float* wr = w + (tap * g.C + c) * g.K + k0;
             a0 += xv * load8(wr), a1 += xv * load8(wr + 8), a2 += xv * load8(wr + 16), a3 += xv * load8(wr + 24);
         }
     });
@@ -68,8 +53,8 @@ void direct_pixel_any(const float* x, const float* w, const float* b, const Conv
                       int64_t ow, int64_t k0, float* out) {
     for (int64_t k = k0; k < g.K; ++k) {
         float acc = b != nullptr ? b[k] : 0.0f;
-        for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t wt) {
-            for (int64_t c = 0; c < g.C; ++c) acc += x[in + c] * w[wt + c * g.K + k];
+        for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t tap) {
+            for (int64_t c = 0; c < g.C; ++c) acc += x[in + c] * w[(tap * g.C + c) * g.K + k];
         });
         out[k] = acc;
     }
@@ -159,8 +144,8 @@ void direct_dw_tile(const float* x, const float* dy, const ConvGeometry& g, cons
             for (int64_t j = 0; j < patch; ++j) row[j] = x0[offset[j]];
         } else {
             std::fill(row, row + patch, 0.0f);
-            for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t wt) {
-                for (int64_t c = 0; c < C; ++c) row[wt / K + c] = x[in + c];
+            for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t tap) {
+                for (int64_t c = 0; c < C; ++c) row[tap * C + c] = x[in + c];
             });
         }
         if (with_db) row[width - 1] = 1.0f;
@@ -222,9 +207,9 @@ void conv2d_direct_backward(const float* x, const float* w, const float* dy, con
             for (int64_t oh = 0; oh < g.OH; ++oh)
                 for (int64_t ow = 0; ow < g.OW; ++ow) {
                     const float* g_row = dy + ((n * g.OH + oh) * g.OW + ow) * K;
-                    for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t wt) {
+                    for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t tap) {
                         for (int64_t c = 0; c < C; ++c) {
-                            const float* wr = w + wt + c * K;
+                            const float* wr = w + (tap * C + c) * K;
                             float acc = 0.0f;
                             for (int64_t k = 0; k < K; ++k) acc += wr[k] * g_row[k];
                             dx[in + c] += acc;

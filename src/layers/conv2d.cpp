@@ -43,11 +43,10 @@ Variable Conv2D::forward_logits(const Variable& x, Mode) { return conv2d(x, kern
 
 std::shared_ptr<Layer> Conv2D::with_output_affine(const Tensor& scale, const Tensor& shift) const {
     if (!built() || activation_ != ActivationKind::Linear) return nullptr;
-    auto folded = std::make_shared<Conv2D>(filters_, kernel_size_, strides_, padding_name(padding_), ActivationArg{},
-                                           true, "zeros");  // its weights are set next
-    folded->ensure_built(input_shape());
-    folded->set_weights({detail::fold_kernel(kernel_.value(), scale), detail::fold_bias(bias_, scale, shift)});
-    return folded;
+    // "zeros": the copy's weights are overwritten at once.
+    auto copy = std::make_shared<Conv2D>(filters_, kernel_size_, strides_, padding_name(padding_), ActivationArg{},
+                                         true, "zeros");
+    return detail::with_folded_weights(std::move(copy), input_shape(), kernel_, bias_, scale, shift);
 }
 
 Variable Conv2D::forward(const Variable& x, Mode mode) {

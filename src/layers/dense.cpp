@@ -31,10 +31,9 @@ Variable Dense::forward_logits(const Variable& x, Mode) { return linear(x, kerne
 
 std::shared_ptr<Layer> Dense::with_output_affine(const Tensor& scale, const Tensor& shift) const {
     if (!built() || activation_ != ActivationKind::Linear) return nullptr;
-    auto folded = std::make_shared<Dense>(units_, ActivationArg{}, true, "zeros");  // its weights are set next
-    folded->ensure_built(input_shape());
-    folded->set_weights({detail::fold_kernel(kernel_.value(), scale), detail::fold_bias(bias_, scale, shift)});
-    return folded;
+    // "zeros": the copy's weights are overwritten at once.
+    return detail::with_folded_weights(std::make_shared<Dense>(units_, ActivationArg{}, true, "zeros"), input_shape(),
+                                       kernel_, bias_, scale, shift);
 }
 
 Variable Dense::forward(const Variable& x, Mode mode) {

@@ -106,8 +106,10 @@ public:
     /// Trains on a dataset.
     History fit(std::shared_ptr<const Dataset> train, FitOptions options = {});
     /// Loss and metrics over x, y in inference mode: {"loss": ..., "accuracy": ...}. Inference
-    /// runs at most 128 samples at a time whatever batch_size says, so memory stays bounded;
-    /// the result is the same (inference treats every sample on its own).
+    /// runs in chunks sized by the model's widest activation whatever batch_size says (at most
+    /// batch_size), so memory stays bounded; the result is the same (inference treats every sample
+    /// on its own). Each BatchNormalization after a Dense or Conv2D without activation is folded
+    /// into a copy of that layer's weights for the call.
     Logs evaluate(const Tensor& x, const Tensor& y, int64_t batch_size = 32, int verbose = 0);
     Logs evaluate(const Dataset& data, int64_t batch_size = 32, int verbose = 0);
     /// Outputs for x, in batches, in inference mode, with no graph recorded.

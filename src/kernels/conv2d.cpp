@@ -4,8 +4,16 @@
 
 #include "minnow/core/parallel.hpp"
 #include "minnow/tensor/blas.hpp"
+#include "minnow/tensor/tensor.hpp"
 
 namespace minnow::kernels {
+
+namespace {
+
+// Bytes of dcols per chunk of images in the backward pass: about half of a core's L2.
+constexpr int64_t kDcolsChunkBytes = 256 * 1024;
+
+}  // namespace
 
 void im2col(const float* x, const ConvGeometry& g, float* cols) {
     const int64_t C = g.C;
@@ -31,22 +39,19 @@ void im2col(const float* x, const ConvGeometry& g, float* cols) {
     });
 }
 
-void col2im_add(const float* dcols, const ConvGeometry& g, float* dx, bool assign) {
+void col2im_add(const float* dcols, const ConvGeometry& g, int64_t n_begin, int64_t n_end, float* dx, bool assign) {
     const int64_t C = g.C, image = g.H * g.W * C;
-    // By image: patches of one image overlap each other, never another image's.
-    parallel_for(g.N, 1, [&](int64_t n_begin, int64_t n_end) {
-        for (int64_t n = n_begin; n < n_end; ++n) {
-            if (assign) std::fill(dx + n * image, dx + (n + 1) * image, 0.0f);
-            for (int64_t oh = 0; oh < g.OH; ++oh)
-                for (int64_t ow = 0; ow < g.OW; ++ow) {
-                    const float* row = dcols + ((n * g.OH + oh) * g.OW + ow) * g.patch();
-                    for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t tap) {
-                        const float* src = row + tap * C;
-                        for (int64_t c = 0; c < C; ++c) dx[in + c] += src[c];
-                    });
-                }
-        }
-    });
+    for (int64_t n = n_begin; n < n_end; ++n) {
+        if (assign) std::fill(dx + n * image, dx + (n + 1) * image, 0.0f);
+        for (int64_t oh = 0; oh < g.OH; ++oh)
+            for (int64_t ow = 0; ow < g.OW; ++ow) {
+                const float* row = dcols + (((n - n_begin) * g.OH + oh) * g.OW + ow) * g.patch();
+                for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t tap) {
+                    const float* src = row + tap * C;
+                    for (int64_t c = 0; c < C; ++c) dx[in + c] += src[c];
+                });
+            }
+    }
 }
 
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* cols, float* y) {
@@ -58,7 +63,7 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
     blas::gemm(false, false, M, K, P, 1.0f, cols, P, w, K, b != nullptr ? 1.0f : 0.0f, y, K);
 }
 
-void conv2d_backward(const float* cols, const float* w, const float* dy, const ConvGeometry& g, float* dcols,
+void conv2d_backward(const float* cols, const float* w, const float* dy, const ConvGeometry& g,
                      const ConvGrads& out) {
     const int64_t M = g.rows(), K = g.K, P = g.patch();
     if (out.dw != nullptr) blas::gemm(true, false, P, K, M, 1.0f, cols, P, dy, K, out.assign_dw ? 0.0f : 1.0f, out.dw, K);
@@ -66,8 +71,21 @@ void conv2d_backward(const float* cols, const float* w, const float* dy, const C
         for (int64_t m = 0; m < M; ++m)
             for (int64_t k = 0; k < K; ++k) out.db[k] += dy[m * K + k];
     if (out.dx != nullptr) {
-        blas::gemm(false, true, M, P, K, 1.0f, dy, K, w, K, 0.0f, dcols, P);
-        col2im_add(dcols, g, out.dx, out.assign_dx);
+        // dcols = dy W^T goes back through col2im a few images at a time, so each chunk of dcols is
+        // still in cache when col2im reads it: the whole of it (4.4 MB for W2's conv2) written cold
+        // and read back cost more than the product's packing. Images are independent, and a row of
+        // dcols does not depend on how many rows one product computes, so neither does dx.
+        const int64_t pixels = g.OH * g.OW;
+        const int64_t chunk = std::max<int64_t>(1, kDcolsChunkBytes / (pixels * P * int64_t(sizeof(float))));
+        parallel_for(g.N, chunk, [&](int64_t n_begin, int64_t n_end) {
+            Tensor dcols({std::min(chunk, n_end - n_begin) * pixels, P});
+            for (int64_t n0 = n_begin; n0 < n_end; n0 += chunk) {
+                const int64_t n1 = std::min(n_end, n0 + chunk);
+                blas::gemm(false, true, (n1 - n0) * pixels, P, K, 1.0f, dy + n0 * pixels * K, K, w, K, 0.0f,
+                           dcols.data(), P);
+                col2im_add(dcols.data(), g, n0, n1, out.dx, out.assign_dx);
+            }
+        });
     }
 }
 

@@ -32,9 +32,10 @@ inline void for_pixel_taps(const ConvGeometry& g, int64_t n, int64_t oh, int64_t
 /// cols (N*OH*OW, KH*KW*C): row (n, oh, ow) holds the input patch under the kernel, zero where
 /// the patch overlaps the padding. NHWC makes each (kh, kw) step one contiguous run of C floats.
 void im2col(const float* x, const ConvGeometry& g, float* cols);
-/// dx += the patches of dcols added back to the pixels they came from; with `assign`, dx is
-/// uninitialized and each image is zeroed just before its patches are added.
-void col2im_add(const float* dcols, const ConvGeometry& g, float* dx, bool assign = false);
+/// dx += the patches of dcols added back to the pixels they came from, for images n_begin ..
+/// n_end - 1 (dcols holds only their rows); with `assign`, dx is uninitialized and each image is
+/// zeroed just before its patches are added.
+void col2im_add(const float* dcols, const ConvGeometry& g, int64_t n_begin, int64_t n_end, float* dx, bool assign);
 
 /// Whether the direct kernels beat im2col + GEMM: a small patch (conv1's 3x3x1 = 9) makes a GEMM
 /// with K = 9, far below OpenBLAS' efficient range, and an im2col that copies single floats.
@@ -63,8 +64,8 @@ void conv2d_direct_backward(const float* x, const float* w, const float* dy, con
 /// y = im2col(x) W + b, with cols (N*OH*OW, KH*KW*C) left filled for the backward pass.
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* cols, float* y);
 /// dx = col2im(dy W^T), dw = cols^T dy, db = sums of dy over pixels, written or added as `out`
-/// says. `dcols` is scratch of the size of cols.
-void conv2d_backward(const float* cols, const float* w, const float* dy, const ConvGeometry& g, float* dcols,
+/// says.
+void conv2d_backward(const float* cols, const float* w, const float* dy, const ConvGeometry& g,
                      const ConvGrads& out);
 
 }  // namespace minnow::kernels

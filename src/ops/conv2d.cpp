@@ -56,9 +56,7 @@ Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias,
     Tensor cols({g.rows(), g.patch()});
     kernels::conv2d_forward(x.value().data(), kernel.value().data(), b, g, cols.data(), y.data());
     return record_assigning("conv2d", std::move(y), std::move(inputs), [g, cols = std::move(cols)](const BackwardArgs& a) {
-        Tensor dcols;
-        if (a.dx[0]) dcols = Tensor({g.rows(), g.patch()});
-        kernels::conv2d_backward(cols.data(), a.x(1).data(), a.dy.data(), g, dcols.data(), conv_grads(a));
+        kernels::conv2d_backward(cols.data(), a.x(1).data(), a.dy.data(), g, conv_grads(a));
     });
 }
 

@@ -18,6 +18,12 @@ constexpr int64_t kTile = 16;
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+    // OpenBLAS scales C by beta in a pass of its own unless beta is 1, and for beta = 0 that pass
+    // is a slow loop; zeroing C here and accumulating onto it gives the same result for less.
+    if (beta == 0.0f) {
+        for (int64_t i = 0; i < M; ++i) std::fill_n(C + i * ldc, N, 0.0f);
+        beta = 1.0f;
+    }
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
                 static_cast<blasint>(M), static_cast<blasint>(N), static_cast<blasint>(K), alpha, A,
                 static_cast<blasint>(lda), B, static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));

@@ -60,10 +60,17 @@ void map_rows(int64_t M, int64_t C, F f) {
     });
 }
 
-}  // namespace
+// The pre-activation of a training pass, one expression shared by the forward and the fused
+// backward, so the backward's ReLU mask is bit for bit the forward's.
+inline float affine(float x, float scale, float shift) { return x * scale + shift; }
 
-void batch_norm_train_forward(const float* x, const float* gamma, const float* beta, int64_t M, int64_t C,
-                              float eps, float* y, float* mean, float* var, float* invstd) {
+template <bool Relu>
+void train_forward(const float* x, const float* gamma, const float* beta, int64_t M, int64_t C, float eps,
+                   const TrainOutputs& out) {
+    float* mean = out.mean;
+    float* invstd = out.invstd;
+    float* scale = out.scale;
+    float* shift = out.shift;
     const auto n = static_cast<size_t>(C);
     // Pass 1: sums of d = x - s and of d^2 per channel, shifted by the first row's value s. With s
     // a sample of the feature, d is centred near zero and mean(d^2) - mean(d)^2 does not cancel the
@@ -77,32 +84,46 @@ void batch_norm_train_forward(const float* x, const float* gamma, const float* b
             const float d = x[m * C + c] - s[c];
             return d * d;
         });
-    // Pass 2: y = gamma * (x - mean) * invstd + beta = x * scale + shift.
-    std::vector<float> scale(n), shift(n);
+    // Pass 2: y = gamma * (x - mean) * invstd + beta = x * scale + shift (then max(0, .)).
     for (int64_t c = 0; c < C; ++c) {
         const auto i = static_cast<size_t>(c);
         const double mean_d = sum_d[i] / double(M);
         mean[c] = static_cast<float>(double(s[c]) + mean_d);
         const double v = std::max(sum_d2[i] / double(M) - mean_d * mean_d, 0.0);
-        var[c] = static_cast<float>(v);
+        out.var[c] = static_cast<float>(v);
         invstd[c] = static_cast<float>(1.0 / std::sqrt(v + double(eps)));
-        scale[static_cast<size_t>(c)] = (gamma ? gamma[c] : 1.0f) * invstd[c];
-        shift[static_cast<size_t>(c)] = (beta ? beta[c] : 0.0f) - mean[c] * scale[static_cast<size_t>(c)];
+        scale[c] = (gamma ? gamma[c] : 1.0f) * invstd[c];
+        shift[c] = (beta ? beta[c] : 0.0f) - mean[c] * scale[c];
     }
-    const float* __restrict sc = scale.data();
-    const float* __restrict sh = shift.data();
-    float* __restrict out = y;
-    map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] = x[m * C + c] * sc[c] + sh[c]; });
+    const float* __restrict sc = scale;
+    const float* __restrict sh = shift;
+    float* __restrict y = out.y;
+    map_rows(M, C, [&](int64_t m, int64_t c) {
+        const float v = affine(x[m * C + c], sc[c], sh[c]);
+        y[m * C + c] = Relu ? (v > 0.0f ? v : 0.0f) : v;
+    });
 }
 
-void batch_norm_train_backward(const float* x, const float* gamma, const float* mean, const float* invstd,
-                               const float* dy, int64_t M, int64_t C, float* dx, float* dgamma, float* dbeta,
-                               bool accumulate_dx) {
+// With Relu, dy is the gradient of max(0, y): it reaches y only where y = x * scale + shift > 0,
+// recomputed from x rather than read from a saved mask (one stream less per pass).
+template <bool Relu>
+void train_backward(const float* x, const float* gamma, const TrainSaved& saved, const float* dy, int64_t M,
+                    int64_t C, float* dx, float* dgamma, float* dbeta, bool accumulate_dx) {
+    const float* mean = saved.mean;
+    const float* invstd = saved.invstd;
+    const float* scale = saved.scale;
+    const float* shift = saved.shift;
     const auto n = static_cast<size_t>(C);
+    const auto grad = [&](int64_t m, int64_t c) {
+        const float g = dy[m * C + c];  // loaded unconditionally, so the select vectorizes
+        if constexpr (Relu)
+            return affine(x[m * C + c], scale[c], shift[c]) > 0.0f ? g : 0.0f;
+        else
+            return g;
+    };
     std::vector<double> sum_dy(n, 0.0), sum_dy_xhat(n, 0.0);
-    sum_rows(
-        M, C, sum_dy, sum_dy_xhat, [&](int64_t m, int64_t c) { return dy[m * C + c]; },
-        [&](int64_t m, int64_t c) { return dy[m * C + c] * (x[m * C + c] - mean[c]) * invstd[c]; });
+    sum_rows(M, C, sum_dy, sum_dy_xhat, grad,
+             [&](int64_t m, int64_t c) { return grad(m, c) * (x[m * C + c] - mean[c]) * invstd[c]; });
     for (int64_t c = 0; c < C; ++c) {
         if (dbeta) dbeta[c] += static_cast<float>(sum_dy[static_cast<size_t>(c)]);
         if (dgamma) dgamma[c] += static_cast<float>(sum_dy_xhat[static_cast<size_t>(c)]);
@@ -113,21 +134,40 @@ void batch_norm_train_backward(const float* x, const float* gamma, const float* 
     std::vector<float> a(n), b(n), k(n);
     for (int64_t c = 0; c < C; ++c) {
         const auto i = static_cast<size_t>(c);
-        const float scale = (gamma ? gamma[c] : 1.0f) * invstd[c];
+        const float gain = (gamma ? gamma[c] : 1.0f) * invstd[c];
         const auto mean_dy = static_cast<float>(sum_dy[i] / double(M));
         const auto mean_dy_xhat = static_cast<float>(sum_dy_xhat[i] / double(M));
-        a[i] = scale;
-        b[i] = -scale * invstd[c] * mean_dy_xhat;
-        k[i] = -scale * mean_dy - b[i] * mean[c];
+        a[i] = gain;
+        b[i] = -gain * invstd[c] * mean_dy_xhat;
+        k[i] = -gain * mean_dy - b[i] * mean[c];
     }
     const float* __restrict pa = a.data();
     const float* __restrict pb = b.data();
     const float* __restrict pk = k.data();
     float* __restrict out = dx;
     if (accumulate_dx)
-        map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] += pa[c] * dy[m * C + c] + pb[c] * x[m * C + c] + pk[c]; });
+        map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] += pa[c] * grad(m, c) + pb[c] * x[m * C + c] + pk[c]; });
     else
-        map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] = pa[c] * dy[m * C + c] + pb[c] * x[m * C + c] + pk[c]; });
+        map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] = pa[c] * grad(m, c) + pb[c] * x[m * C + c] + pk[c]; });
+}
+
+}  // namespace
+
+void batch_norm_train_forward(const float* x, const float* gamma, const float* beta, int64_t M, int64_t C,
+                              float eps, bool relu, const TrainOutputs& out) {
+    if (relu)
+        train_forward<true>(x, gamma, beta, M, C, eps, out);
+    else
+        train_forward<false>(x, gamma, beta, M, C, eps, out);
+}
+
+void batch_norm_train_backward(const float* x, const float* gamma, const TrainSaved& saved, bool relu,
+                               const float* dy, int64_t M, int64_t C, float* dx, float* dgamma, float* dbeta,
+                               bool accumulate_dx) {
+    if (relu)
+        train_backward<true>(x, gamma, saved, dy, M, C, dx, dgamma, dbeta, accumulate_dx);
+    else
+        train_backward<false>(x, gamma, saved, dy, M, C, dx, dgamma, dbeta, accumulate_dx);
 }
 
 void batch_norm_infer_forward(const float* x, const float* gamma, const float* beta, const float* moving_mean,

@@ -6,17 +6,37 @@
 
 namespace minnow::kernels {
 
-/// Training: per channel mean and biased variance of the batch (two passes, in double), then
-/// y = gamma * (x - mean) * invstd + beta with invstd = 1 / sqrt(var + eps). gamma / beta may be
-/// null (scale = false / center = false). Writes mean, var, invstd (C each).
+/// What a training forward writes.
+struct TrainOutputs {
+    float* y;       // (M, C)
+    float* mean;    // C each from here on
+    float* var;     // biased
+    float* invstd;  // 1 / sqrt(var + eps)
+    float* scale;   // gamma * invstd
+    float* shift;   // beta - mean * scale
+};
+
+/// Training: per channel mean and biased variance of the batch (one shifted pass, float blocks
+/// summed in double), then y = gamma * (x - mean) * invstd + beta = x * scale + shift, and with
+/// `relu` y = max(0, that) in the same pass. gamma / beta may be null (scale = false / center = false).
 void batch_norm_train_forward(const float* x, const float* gamma, const float* beta, int64_t M, int64_t C,
-                              float eps, float* y, float* mean, float* var, float* invstd);
+                              float eps, bool relu, const TrainOutputs& out);
+
+/// The per-channel values of a training forward its backward reads back.
+struct TrainSaved {
+    const float* mean;
+    const float* invstd;
+    const float* scale;
+    const float* shift;
+};
 
 /// Training backward, with x_hat = (x - mean) * invstd:
 ///   dbeta  = sum dy,  dgamma = sum dy * x_hat,
 ///   dx     = gamma * invstd * (dy - dbeta / M - x_hat * dgamma / M).
-/// Each output pointer may be null; all accumulate (+=), except dx when not `accumulate_dx` (written).
-void batch_norm_train_backward(const float* x, const float* gamma, const float* mean, const float* invstd,
+/// With `relu` (the forward's), dy is first zeroed wherever x * scale + shift <= 0: the ReLU's
+/// gradient, taken as Keras takes it at 0. Each output pointer may be null; all accumulate (+=),
+/// except dx when not `accumulate_dx` (written).
+void batch_norm_train_backward(const float* x, const float* gamma, const TrainSaved& saved, bool relu,
                                const float* dy, int64_t M, int64_t C, float* dx, float* dgamma, float* dbeta,
                                bool accumulate_dx = true);
 

@@ -1,9 +1,11 @@
 #include "minnow/models/sequential.hpp"
 
 #include <fmt/format.h>
+#include <typeinfo>
 #include <nlohmann/json.hpp>
 
 #include "minnow/core/error.hpp"
+#include "minnow/layers/batch_normalization.hpp"
 #include "minnow/layers/core_layers.hpp"
 
 namespace minnow {
@@ -95,16 +97,34 @@ Shape Sequential::build(const Shape& input_shape) {
     return shape;
 }
 
-Variable Sequential::forward(const Variable& x, Mode mode) {
-    Variable h = x;
-    for (const auto& layer : layers_) h = (*layer)(h, mode);
-    return h;
+Variable Sequential::forward(const Variable& x, Mode mode) { return run_layers(x, mode, false); }
+
+Variable Sequential::forward_logits(const Variable& x, Mode mode) { return run_layers(x, mode, true); }
+
+namespace {
+
+// Exactly these classes: a subclass may have changed what the pair computes.
+bool is_batch_norm_then_relu(const Layer& layer, const Layer& next) {
+    if (typeid(layer) != typeid(BatchNormalization) || typeid(next) != typeid(Activation)) return false;
+    return static_cast<const Activation&>(next).activation() == ActivationKind::Relu;
 }
 
-Variable Sequential::forward_logits(const Variable& x, Mode mode) {
+}  // namespace
+
+Variable Sequential::run_layers(const Variable& x, Mode mode, bool logits) {
     Variable h = x;
-    for (size_t i = 0; i + 1 < layers_.size(); ++i) h = (*layers_[i])(h, mode);
-    return layers_.back()->call_logits(h, mode);
+    const size_t last = layers_.size() - 1;
+    for (size_t i = 0; i < layers_.size(); ++i) {
+        Layer& layer = *layers_[i];
+        if (i < last && !(logits && i + 1 == last) && is_batch_norm_then_relu(layer, *layers_[i + 1])) {
+            layers_[i + 1]->ensure_built(h.shape());
+            h = static_cast<BatchNormalization&>(layer).forward_relu(h, mode);
+            ++i;  // the Activation ran inside the fused op
+            continue;
+        }
+        h = logits && i == last ? layer.call_logits(h, mode) : layer(h, mode);
+    }
+    return h;
 }
 
 ActivationKind Sequential::final_activation() const {

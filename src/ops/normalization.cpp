@@ -51,8 +51,10 @@ std::vector<Variable> bn_inputs(const Variable& x, const Variable& gamma, const 
 
 }  // namespace
 
-Variable batch_norm_train(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
-                          BatchStatistics& stats) {
+namespace {
+
+Variable train_op(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
+                  BatchStatistics& stats, bool relu) {
     const FeatureView v = feature_view("batch_norm", x.value(), gamma, beta);
     MINNOW_CHECK(v.M > 1, ValueError,
                  "batch_norm: training needs more than one value per feature to compute a variance, got input {}",
@@ -60,17 +62,34 @@ Variable batch_norm_train(const Variable& x, const Variable& gamma, const Variab
     Tensor y(x.shape());
     stats.mean = Tensor({v.C});
     stats.variance = Tensor({v.C});
-    Tensor invstd({v.C});
-    kernels::batch_norm_train_forward(x.value().data(), data_or_null(gamma), data_or_null(beta), v.M, v.C, epsilon,
-                                      y.data(), stats.mean.data(), stats.variance.data(), invstd.data());
+    // invstd, scale and shift per channel, kept for the backward.
+    Tensor saved({3, v.C});
+    float* kept = saved.data();
+    kernels::batch_norm_train_forward(
+        x.value().data(), data_or_null(gamma), data_or_null(beta), v.M, v.C, epsilon, relu,
+        {y.data(), stats.mean.data(), stats.variance.data(), kept, kept + v.C, kept + 2 * v.C});
     const bool has_gamma = gamma.defined(), has_beta = beta.defined();
-    return record_assigning("batch_norm", std::move(y), bn_inputs(x, gamma, beta),
-                  [v, has_gamma, has_beta, mean = stats.mean, invstd = std::move(invstd)](const BackwardArgs& a) {
-                      const GradSlots s = grad_slots(a, has_gamma, has_beta);
-                      const float* g = has_gamma ? a.x(1).data() : nullptr;
-                      kernels::batch_norm_train_backward(a.x(0).data(), g, mean.data(), invstd.data(), a.dy.data(),
-                                                         v.M, v.C, s.dx, s.dgamma, s.dbeta, !s.assign_dx);
-                  });
+    return record_assigning(
+        relu ? "batch_norm_relu" : "batch_norm", std::move(y), bn_inputs(x, gamma, beta),
+        [v, has_gamma, has_beta, relu, mean = stats.mean, saved = std::move(saved)](const BackwardArgs& a) {
+            const GradSlots s = grad_slots(a, has_gamma, has_beta);
+            const float* per_channel = saved.data();
+            const kernels::TrainSaved batch{mean.data(), per_channel, per_channel + v.C, per_channel + 2 * v.C};
+            kernels::batch_norm_train_backward(a.x(0).data(), has_gamma ? a.x(1).data() : nullptr, batch, relu,
+                                               a.dy.data(), v.M, v.C, s.dx, s.dgamma, s.dbeta, !s.assign_dx);
+        });
+}
+
+}  // namespace
+
+Variable batch_norm_train(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
+                          BatchStatistics& stats) {
+    return train_op(x, gamma, beta, epsilon, stats, false);
+}
+
+Variable batch_norm_relu_train(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
+                               BatchStatistics& stats) {
+    return train_op(x, gamma, beta, epsilon, stats, true);
 }
 
 Variable batch_norm_infer(const Variable& x, const Variable& gamma, const Variable& beta, const Tensor& moving_mean,

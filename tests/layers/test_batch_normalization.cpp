@@ -12,7 +12,9 @@
 
 using namespace minnow;
 using minnow::test::check_layer;
+using minnow::test::identical;
 using minnow::test::random_leaf;
+using minnow::test::values_and_grads;
 
 TEST_CASE("BatchNormalization: a hand-computed batch of two 3-feature vectors", "[layers][bn]") {
     BatchNormalization bn;
@@ -151,4 +153,48 @@ TEST_CASE("BatchNormalization: batch statistics stay exact for a feature far fro
         CHECK(stats.mean.flat(c) == Approx(mean[c]).epsilon(1e-6));
         CHECK(stats.variance.flat(c) == Approx(var[c]).epsilon(1e-3));
     }
+}
+
+namespace {
+
+void check_fused_matches_unfused(Variable x, uint64_t seed) {
+    const int64_t C = x.shape()[-1];
+    Variable gamma = random_leaf({C}, seed + 1, 0.5f, 1.5f);
+    Variable beta = random_leaf({C}, seed + 2);
+    Rng rng(seed + 3);
+    const Tensor dy = Tensor::uniform(x.shape(), -1, 1, rng);
+    BatchStatistics fused_stats, stats;
+    const auto fused = values_and_grads([&] { return batch_norm_relu_train(x, gamma, beta, 1e-3f, fused_stats); },
+                                        {x, gamma, beta}, dy);
+    const auto unfused = values_and_grads(
+        [&] { return relu(batch_norm_train(x, gamma, beta, 1e-3f, stats)); }, {x, gamma, beta}, dy);
+    // The same arithmetic in the same order: equal to the bit, values and all three gradients.
+    for (size_t i = 0; i < fused.size(); ++i) {
+        INFO("tensor " << i << " (0 = y, then dx, dgamma, dbeta)");
+        CHECK(identical(fused[i], unfused[i]));
+    }
+    CHECK(identical(fused_stats.mean, stats.mean));
+    CHECK(identical(fused_stats.variance, stats.variance));
+}
+
+}  // namespace
+
+TEST_CASE("batch_norm_relu_train: the fused op is relu(batch_norm_train) to the bit", "[layers][bn]") {
+    check_fused_matches_unfused(random_leaf({16, 5}, 21), 30);
+    check_fused_matches_unfused(random_leaf({3, 7, 6, 4}, 22), 40);  // per channel over batch and space
+    // More rows than one thread's share, so the threaded passes run too.
+    check_fused_matches_unfused(random_leaf({8, 30, 30, 8}, 23), 50);
+}
+
+TEST_CASE("batch_norm_relu_train: finite differences, away from the ReLU's kink", "[layers][bn]") {
+    Variable x = random_leaf({6, 4}, 24);
+    Variable gamma = random_leaf({4}, 25, 0.5f, 1.5f);
+    Variable beta = random_leaf({4}, 26);
+    BatchStatistics stats;
+    // The check is only meaningful if no normalized value sits within a finite-difference step of 0.
+    const Tensor pre = batch_norm_train(x, gamma, beta, 1e-3f, stats).value();
+    float nearest = 1.0f;
+    for (float v : pre.span()) nearest = std::min(nearest, std::fabs(v));
+    REQUIRE(nearest > 0.02f);
+    REQUIRE_GRADCHECK([&] { return batch_norm_relu_train(x, gamma, beta, 1e-3f, stats); }, {x, gamma, beta});
 }

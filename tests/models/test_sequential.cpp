@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "minnow/minnow.hpp"
+#include "support/gradcheck.hpp"
 
 using namespace minnow;
 
@@ -82,4 +83,31 @@ TEST_CASE("Sequential: a model is a layer and nests; freezing propagates", "[mod
     CHECK_FALSE(inner->layers()[0]->weights()[0].requires_grad());
     const Tensor y = outer(Variable(Tensor::ones({5, 3})), Mode::Train).value();
     CHECK(y.shape() == Shape{5, 2});
+}
+
+TEST_CASE("Sequential fuses BatchNormalization -> Activation('relu') with the same numbers", "[models]") {
+    Sequential model({Input({6, 6, 2}), Conv2D(3, 3), BatchNormalization(), Activation("relu"), Flatten(), Dense(4),
+                      BatchNormalization(), Activation("relu"), Dense(2)});
+    Variable x = test::random_leaf({5, 6, 6, 2}, 27);
+    Rng rng(28);
+    const Tensor dy = Tensor::uniform({5, 2}, -1, 1, rng);
+    std::vector<Variable> weights{x};
+    for (const Variable& w : model.trainable_weights()) weights.push_back(w);
+    const auto fused = test::values_and_grads([&] { return model(x, Mode::Train); }, weights, dy);
+    const auto one_by_one = test::values_and_grads(
+        [&] {
+            Variable h = x;
+            for (const auto& layer : model.layers()) h = (*layer)(h, Mode::Train);
+            return h;
+        },
+        weights, dy);
+    for (size_t i = 0; i < fused.size(); ++i) {
+        INFO("tensor " << i << " (0 = the output, then x's gradient, then each trainable weight's)");
+        CHECK(test::identical(fused[i], one_by_one[i]));
+    }
+    // A frozen BatchNormalization still runs in inference mode inside the pair.
+    model.get_layer("batch_normalization").set_trainable(false);
+    const Tensor mean_before = model.get_layer("batch_normalization").weights()[2].value();
+    (void)model(x, Mode::Train);
+    CHECK(test::identical(model.get_layer("batch_normalization").weights()[2].value(), mean_before));
 }

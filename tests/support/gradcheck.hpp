@@ -4,6 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <functional>
+#include <vector>
+
+#include "minnow/autograd/variable.hpp"
 #include "minnow/testing/gradcheck.hpp"
 
 #define REQUIRE_GRADCHECK(...)                                                     \
@@ -28,6 +32,26 @@ inline Variable random_leaf_away_from_zero(Shape shape, uint64_t seed, float mar
     for (float& v : t.span())
         if (std::fabs(v) < margin) v = v < 0 ? v - margin : v + margin;
     return Variable(std::move(t), true);
+}
+
+/// Same shape and every element equal (not merely close).
+inline bool identical(const Tensor& a, const Tensor& b) {
+    if (a.shape() != b.shape()) return false;
+    for (int64_t i = 0; i < a.numel(); ++i)
+        if (a.flat(i) != b.flat(i)) return false;
+    return true;
+}
+
+/// f()'s value, then the gradient of each of `wrt` after backpropagating dy from it (gradients
+/// zeroed first).
+inline std::vector<Tensor> values_and_grads(const std::function<Variable()>& f, const std::vector<Variable>& wrt,
+                                            const Tensor& dy) {
+    for (Variable v : wrt) v.zero_grad();
+    Variable y = f();
+    y.backward(dy);
+    std::vector<Tensor> out{y.value()};
+    for (const Variable& v : wrt) out.push_back(v.grad());
+    return out;
 }
 
 }  // namespace minnow::test

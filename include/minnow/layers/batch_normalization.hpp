@@ -25,6 +25,9 @@ public:
 
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
+    /// relu(forward(x, mode)), as one op when training: Sequential calls it for this layer and an
+    /// Activation("relu") right after it.
+    Variable forward_relu(const Variable& x, Mode mode);
     std::string class_name() const override { return "BatchNormalization"; }
     nlohmann::json get_config() const override;
 
@@ -39,6 +42,8 @@ public:
     std::pair<Tensor, Tensor> inference_affine() const;
 
 private:
+    Variable normalize(const Variable& x, Mode mode, bool relu);
+
     int64_t axis_;
     float momentum_;
     float epsilon_;

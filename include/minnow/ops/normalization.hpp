@@ -19,6 +19,11 @@ struct BatchStatistics {
 Variable batch_norm_train(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
                           BatchStatistics& stats);
 
+/// relu(batch_norm_train(x, ...)) as one op: one pass less over x each way, the same numbers.
+/// BatchNormalization uses it when an Activation("relu") follows it in training.
+Variable batch_norm_relu_train(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
+                               BatchStatistics& stats);
+
 /// Inference-mode batch normalization with given statistics:
 /// y = gamma * (x - moving_mean) / sqrt(moving_variance + eps) + beta.
 Variable batch_norm_infer(const Variable& x, const Variable& gamma, const Variable& beta, const Tensor& moving_mean,

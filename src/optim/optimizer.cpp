@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "minnow/core/error.hpp"
+#include "minnow/core/parallel.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 
 namespace minnow {
@@ -119,33 +120,53 @@ Adam::Adam(double learning_rate, double beta_1, double beta_2, double epsilon, O
     MINNOW_CHECK(epsilon >= 0.0, ValueError, "Adam: epsilon must be >= 0, got {}", epsilon);
 }
 
+namespace {
+
+// Elements per thread below which one thread updates a whole tensor.
+constexpr int64_t kUpdateGrain = 16384;
+
+struct AdamCoefficients {
+    float one_minus_b1, one_minus_b2, eps;
+    float step_size;       // Keras: lr * sqrt(1 - b2^t) / (1 - b1^t); PyTorch: lr / (1 - b1^t)
+    float root_b2 = 1.0f;  // PyTorch only: sqrt(1 - b2^t), dividing sqrt(v) before epsilon
+};
+
+// Restrict pointers in a function of their own: through a lambda's captures the loop would
+// neither vectorize nor keep the coefficients in registers.
+template <bool PytorchEpsilon>
+void adam_range(float* __restrict w, float* __restrict m, float* __restrict v, const float* __restrict g,
+                int64_t begin, int64_t end, const AdamCoefficients c) {
+    for (int64_t i = begin; i < end; ++i) {
+        m[i] += (g[i] - m[i]) * c.one_minus_b1;
+        v[i] += (g[i] * g[i] - v[i]) * c.one_minus_b2;
+        const float denom = PytorchEpsilon ? std::sqrt(v[i]) / c.root_b2 + c.eps : std::sqrt(v[i]) + c.eps;
+        w[i] -= c.step_size * m[i] / denom;
+    }
+}
+
+}  // namespace
+
 void Adam::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t step) {
     const auto t = static_cast<float>(step);
-    // Locals, not members, and restrict pointers: a store through a float* could otherwise alias
-    // the members and the loop would neither vectorize nor keep them in registers.
-    const float b1 = beta_1_, b2 = beta_2_, eps = epsilon_, lr = learning_rate();
-    const float b1t = std::pow(b1, t), b2t = std::pow(b2, t);
-    float* __restrict wp = w.data();
-    float* __restrict m = slots[0].data();
-    float* __restrict v = slots[1].data();
-    const float* __restrict gp = g.data();
-    const int64_t n = w.numel();
-    if (!pytorch_epsilon_) {
-        const float alpha = lr * std::sqrt(1.0f - b2t) / (1.0f - b1t);
-        for (int64_t i = 0; i < n; ++i) {
-            m[i] += (gp[i] - m[i]) * (1.0f - b1);
-            v[i] += (gp[i] * gp[i] - v[i]) * (1.0f - b2);
-            wp[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
-        }
-    } else {
-        const float step_size = lr / (1.0f - b1t);
-        const float root_b2 = std::sqrt(1.0f - b2t);
-        for (int64_t i = 0; i < n; ++i) {
-            m[i] += (gp[i] - m[i]) * (1.0f - b1);
-            v[i] += (gp[i] * gp[i] - v[i]) * (1.0f - b2);
-            wp[i] -= step_size * m[i] / (std::sqrt(v[i]) / root_b2 + eps);
-        }
+    const float lr = learning_rate();
+    const float b1t = std::pow(beta_1_, t), b2t = std::pow(beta_2_, t);
+    AdamCoefficients c{1.0f - beta_1_, 1.0f - beta_2_, epsilon_, lr * std::sqrt(1.0f - b2t) / (1.0f - b1t)};
+    if (pytorch_epsilon_) {
+        c.step_size = lr / (1.0f - b1t);
+        c.root_b2 = std::sqrt(1.0f - b2t);
     }
+    float* wp = w.data();
+    float* m = slots[0].data();
+    float* v = slots[1].data();
+    const float* gp = g.data();
+    // Element by element, so the split does not change a bit of the result.
+    const bool pytorch = pytorch_epsilon_;
+    parallel_for(w.numel(), kUpdateGrain, [=](int64_t begin, int64_t end) {
+        if (pytorch)
+            adam_range<true>(wp, m, v, gp, begin, end, c);
+        else
+            adam_range<false>(wp, m, v, gp, begin, end, c);
+    });
 }
 
 nlohmann::json Adam::get_config() const {

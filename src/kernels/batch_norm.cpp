@@ -64,17 +64,13 @@ void map_rows(int64_t M, int64_t C, F f) {
 // backward, so the backward's ReLU mask is bit for bit the forward's.
 inline float affine(float x, float scale, float shift) { return x * scale + shift; }
 
-template <bool Relu>
-void train_forward(const float* x, const float* gamma, const float* beta, int64_t M, int64_t C, float eps,
-                   const TrainOutputs& out) {
-    float* mean = out.mean;
-    float* invstd = out.invstd;
-    float* scale = out.scale;
-    float* shift = out.shift;
+// Pass 1 of a training forward: the per-channel statistics, scale and shift (out.y untouched).
+void batch_statistics(const float* x, const float* gamma, const float* beta, int64_t M, int64_t C, float eps,
+                      const TrainOutputs& out) {
     const auto n = static_cast<size_t>(C);
-    // Pass 1: sums of d = x - s and of d^2 per channel, shifted by the first row's value s. With s
-    // a sample of the feature, d is centred near zero and mean(d^2) - mean(d)^2 does not cancel the
-    // way E[x^2] - E[x]^2 would; the block sums are float, their totals double.
+    // Sums of d = x - s and of d^2 per channel, shifted by the first row's value s. With s a sample
+    // of the feature, d is centred near zero and mean(d^2) - mean(d)^2 does not cancel the way
+    // E[x^2] - E[x]^2 would; the block sums are float, their totals double.
     std::vector<double> sum_d(n, 0.0), sum_d2(n, 0.0);
     const std::vector<float> first_row(x, x + C);
     const float* s = first_row.data();
@@ -84,43 +80,27 @@ void train_forward(const float* x, const float* gamma, const float* beta, int64_
             const float d = x[m * C + c] - s[c];
             return d * d;
         });
-    // Pass 2: y = gamma * (x - mean) * invstd + beta = x * scale + shift (then max(0, .)).
+    // y = gamma * (x - mean) * invstd + beta = x * scale + shift.
     for (int64_t c = 0; c < C; ++c) {
         const auto i = static_cast<size_t>(c);
         const double mean_d = sum_d[i] / double(M);
-        mean[c] = static_cast<float>(double(s[c]) + mean_d);
+        out.mean[c] = static_cast<float>(double(s[c]) + mean_d);
         const double v = std::max(sum_d2[i] / double(M) - mean_d * mean_d, 0.0);
         out.var[c] = static_cast<float>(v);
-        invstd[c] = static_cast<float>(1.0 / std::sqrt(v + double(eps)));
-        scale[c] = (gamma ? gamma[c] : 1.0f) * invstd[c];
-        shift[c] = (beta ? beta[c] : 0.0f) - mean[c] * scale[c];
+        out.invstd[c] = static_cast<float>(1.0 / std::sqrt(v + double(eps)));
+        out.scale[c] = (gamma ? gamma[c] : 1.0f) * out.invstd[c];
+        out.shift[c] = (beta ? beta[c] : 0.0f) - out.mean[c] * out.scale[c];
     }
-    const float* __restrict sc = scale;
-    const float* __restrict sh = shift;
-    float* __restrict y = out.y;
-    map_rows(M, C, [&](int64_t m, int64_t c) {
-        const float v = affine(x[m * C + c], sc[c], sh[c]);
-        y[m * C + c] = Relu ? (v > 0.0f ? v : 0.0f) : v;
-    });
 }
 
-// With Relu, dy is the gradient of max(0, y): it reaches y only where y = x * scale + shift > 0,
-// recomputed from x rather than read from a saved mask (one stream less per pass).
-template <bool Relu>
-void train_backward(const float* x, const float* gamma, const TrainSaved& saved, const float* dy, int64_t M,
-                    int64_t C, float* dx, float* dgamma, float* dbeta, bool accumulate_dx) {
+// The backward's two passes for any upstream gradient grad(m, c) at the normalized output: the
+// plain one reads dy, the fused ones mask it by the ReLU or compute the pooling's gradient in place.
+template <class Grad>
+void train_backward(const float* x, const float* gamma, const TrainSaved& saved, Grad grad, int64_t M, int64_t C,
+                    float* dx, float* dgamma, float* dbeta, bool accumulate_dx) {
     const float* mean = saved.mean;
     const float* invstd = saved.invstd;
-    const float* scale = saved.scale;
-    const float* shift = saved.shift;
     const auto n = static_cast<size_t>(C);
-    const auto grad = [&](int64_t m, int64_t c) {
-        const float g = dy[m * C + c];  // loaded unconditionally, so the select vectorizes
-        if constexpr (Relu)
-            return affine(x[m * C + c], scale[c], shift[c]) > 0.0f ? g : 0.0f;
-        else
-            return g;
-    };
     std::vector<double> sum_dy(n, 0.0), sum_dy_xhat(n, 0.0);
     sum_rows(M, C, sum_dy, sum_dy_xhat, grad,
              [&](int64_t m, int64_t c) { return grad(m, c) * (x[m * C + c] - mean[c]) * invstd[c]; });
@@ -151,23 +131,101 @@ void train_backward(const float* x, const float* gamma, const TrainSaved& saved,
         map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] = pa[c] * grad(m, c) + pb[c] * x[m * C + c] + pk[c]; });
 }
 
+// With the ReLU, dy is the gradient of max(0, y): it reaches y only where y = x * scale + shift > 0,
+// recomputed from x rather than read from a saved mask (one stream less per pass). dy(m, c) gives
+// the incoming gradient.
+template <class Dy>
+auto relu_masked(const float* x, const TrainSaved& saved, int64_t C, Dy dy) {
+    return [=](int64_t m, int64_t c) {
+        const float g = dy(m, c);  // read unconditionally, so the select vectorizes
+        return affine(x[m * C + c], saved.scale[c], saved.shift[c]) > 0.0f ? g : 0.0f;
+    };
+}
+
 }  // namespace
 
 void batch_norm_train_forward(const float* x, const float* gamma, const float* beta, int64_t M, int64_t C,
                               float eps, bool relu, const TrainOutputs& out) {
+    batch_statistics(x, gamma, beta, M, C, eps, out);
+    const float* __restrict sc = out.scale;
+    const float* __restrict sh = out.shift;
+    float* __restrict y = out.y;
     if (relu)
-        train_forward<true>(x, gamma, beta, M, C, eps, out);
+        map_rows(M, C, [&](int64_t m, int64_t c) {
+            const float v = affine(x[m * C + c], sc[c], sh[c]);
+            y[m * C + c] = v > 0.0f ? v : 0.0f;
+        });
     else
-        train_forward<false>(x, gamma, beta, M, C, eps, out);
+        map_rows(M, C, [&](int64_t m, int64_t c) { y[m * C + c] = affine(x[m * C + c], sc[c], sh[c]); });
 }
 
 void batch_norm_train_backward(const float* x, const float* gamma, const TrainSaved& saved, bool relu,
                                const float* dy, int64_t M, int64_t C, float* dx, float* dgamma, float* dbeta,
                                bool accumulate_dx) {
+    const auto upstream = [=](int64_t m, int64_t c) { return dy[m * C + c]; };
     if (relu)
-        train_backward<true>(x, gamma, saved, dy, M, C, dx, dgamma, dbeta, accumulate_dx);
+        train_backward(x, gamma, saved, relu_masked(x, saved, C, upstream), M, C, dx, dgamma, dbeta, accumulate_dx);
     else
-        train_backward<false>(x, gamma, saved, dy, M, C, dx, dgamma, dbeta, accumulate_dx);
+        train_backward(x, gamma, saved, upstream, M, C, dx, dgamma, dbeta, accumulate_dx);
+}
+
+void batch_norm_relu_max_pool_train_forward(const float* x, const float* gamma, const float* beta,
+                                            const PoolGeometry& g, float eps, const TrainOutputs& out,
+                                            int32_t* argmax) {
+    const int64_t C = g.C, row = g.W * C;
+    batch_statistics(x, gamma, beta, g.N * g.H * g.W, C, eps, out);
+    const float* __restrict sc = out.scale;
+    const float* __restrict sh = out.shift;
+    const auto relu_at = [&](int64_t i, int64_t c) {
+        const float v = affine(x[i], sc[c], sh[c]);
+        return v > 0.0f ? v : 0.0f;
+    };
+    // The same window walk and tie rule as max_pool2d_forward's 2x2 kernel, on the activations it
+    // would have read.
+    parallel_for(g.N * g.OH, 8, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r)
+            for (int64_t ow = 0; ow < g.OW; ++ow) {
+                const int64_t n = r / g.OH, oh = r % g.OH;
+                const int64_t base = ((n * g.H + 2 * oh) * g.W + 2 * ow) * C;
+                float* __restrict y = out.y + (r * g.OW + ow) * C;
+                int32_t* __restrict arg = argmax + (r * g.OW + ow) * C;
+                for (int64_t c = 0; c < C; ++c) {
+                    const float v0 = relu_at(base + c, c), v1 = relu_at(base + C + c, c);
+                    const float v2 = relu_at(base + row + c, c), v3 = relu_at(base + row + C + c, c);
+                    float best = v0;
+                    int32_t at = static_cast<int32_t>(base + c);
+                    at = v1 > best ? static_cast<int32_t>(base + C + c) : at;
+                    best = v1 > best ? v1 : best;
+                    at = v2 > best ? static_cast<int32_t>(base + row + c) : at;
+                    best = v2 > best ? v2 : best;
+                    at = v3 > best ? static_cast<int32_t>(base + row + C + c) : at;
+                    best = v3 > best ? v3 : best;
+                    y[c] = best;
+                    arg[c] = at;
+                }
+            }
+    });
+}
+
+void batch_norm_relu_max_pool_train_backward(const float* x, const float* gamma, const TrainSaved& saved,
+                                             const float* dy, const int32_t* argmax, const PoolGeometry& g,
+                                             float* dx, float* dgamma, float* dbeta, bool accumulate_dx) {
+    const int64_t C = g.C, M = g.N * g.H * g.W;
+    // The window each input pixel belongs to. Pixels of the odd last row or column, in no window,
+    // point at window 0, whose argmax never names them: their gradient is zero.
+    std::vector<int64_t> window(static_cast<size_t>(M), 0);
+    for (int64_t n = 0; n < g.N; ++n)
+        for (int64_t h = 0; h < 2 * g.OH; ++h)
+            for (int64_t w = 0; w < 2 * g.OW; ++w)
+                window[static_cast<size_t>((n * g.H + h) * g.W + w)] = ((n * g.OH + h / 2) * g.OW + w / 2) * C;
+    const int64_t* win = window.data();
+    // The pooling's gradient at input (m, c): dy of its window where the window's maximum was.
+    const auto pooled = [=](int64_t m, int64_t c) {
+        const int64_t i = win[m] + c;
+        const float grad = dy[i];  // read unconditionally, so the select vectorizes
+        return argmax[i] == static_cast<int32_t>(m * C + c) ? grad : 0.0f;
+    };
+    train_backward(x, gamma, saved, relu_masked(x, saved, C, pooled), M, C, dx, dgamma, dbeta, accumulate_dx);
 }
 
 void batch_norm_infer_forward(const float* x, const float* gamma, const float* beta, const float* moving_mean,

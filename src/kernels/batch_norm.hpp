@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "kernels/pooling.hpp"
+
 namespace minnow::kernels {
 
 /// What a training forward writes.
@@ -39,6 +41,20 @@ struct TrainSaved {
 void batch_norm_train_backward(const float* x, const float* gamma, const TrainSaved& saved, bool relu,
                                const float* dy, int64_t M, int64_t C, float* dx, float* dgamma, float* dbeta,
                                bool accumulate_dx = true);
+
+/// BatchNormalization, ReLU and 2x2 max pooling (stride 2, 'valid') in one training forward:
+/// statistics over every pixel of x (g.N, g.H, g.W, g.C), then out.y (g.N, g.OH, g.OW, g.C) = the
+/// window maxima of max(0, x * scale + shift) and argmax as max_pool2d_forward writes them. The
+/// activations before pooling are never stored.
+void batch_norm_relu_max_pool_train_forward(const float* x, const float* gamma, const float* beta,
+                                            const PoolGeometry& g, float eps, const TrainOutputs& out,
+                                            int32_t* argmax);
+
+/// Its backward: batch_norm_train_backward with `relu`, the pooling's gradient (dy at each window's
+/// maximum, zero elsewhere) computed where it is needed instead of written out and read back.
+void batch_norm_relu_max_pool_train_backward(const float* x, const float* gamma, const TrainSaved& saved,
+                                             const float* dy, const int32_t* argmax, const PoolGeometry& g,
+                                             float* dx, float* dgamma, float* dbeta, bool accumulate_dx);
 
 /// Inference: y = x * scale + shift with scale = gamma / sqrt(moving_var + eps),
 /// shift = beta - moving_mean * scale.

@@ -5,6 +5,7 @@
 
 #include "minnow/core/error.hpp"
 #include "minnow/ops/activations.hpp"
+#include "minnow/ops/conv2d.hpp"
 #include "minnow/ops/normalization.hpp"
 
 namespace minnow {
@@ -41,18 +42,24 @@ Shape BatchNormalization::build(const Shape& input_shape) {
     return input_shape;
 }
 
-Variable BatchNormalization::forward(const Variable& x, Mode mode) { return normalize(x, mode, false); }
+Variable BatchNormalization::forward(const Variable& x, Mode mode) { return normalize(x, mode, Then::Nothing); }
 
 Variable BatchNormalization::forward_relu(const Variable& x, Mode mode) {
     ensure_built(x.shape());
-    return normalize(x, mode, true);
+    return normalize(x, mode, Then::Relu);
 }
 
-Variable BatchNormalization::normalize(const Variable& x, Mode mode, bool relu) {
+Variable BatchNormalization::forward_relu_max_pool(const Variable& x, Mode mode) {
+    ensure_built(x.shape());
+    return normalize(x, mode, Then::ReluMaxPool);
+}
+
+Variable BatchNormalization::normalize(const Variable& x, Mode mode, Then then) {
     // A frozen layer keeps its statistics: it runs in inference mode even when training.
     if (mode == Mode::Infer || !trainable()) {
         Variable y = batch_norm_infer(x, gamma_, beta_, moving_mean_.value(), moving_variance_.value(), epsilon_);
-        return relu ? activation(y, ActivationKind::Relu) : y;
+        if (then != Then::Nothing) y = activation(y, ActivationKind::Relu);
+        return then == Then::ReluMaxPool ? max_pool2d(y) : y;
     }
 
     const int64_t per_feature = x.value().numel() / x.value().dim(-1);
@@ -60,8 +67,9 @@ Variable BatchNormalization::normalize(const Variable& x, Mode mode, bool relu) 
                  "{}: a training batch of one sample has zero variance, got input {}; use a batch size of at least 2",
                  describe(), x.shape());
     BatchStatistics stats;
-    Variable y = relu ? batch_norm_relu_train(x, gamma_, beta_, epsilon_, stats)
-                      : batch_norm_train(x, gamma_, beta_, epsilon_, stats);
+    Variable y = then == Then::ReluMaxPool ? batch_norm_relu_max_pool_train(x, gamma_, beta_, epsilon_, stats)
+                 : then == Then::Relu      ? batch_norm_relu_train(x, gamma_, beta_, epsilon_, stats)
+                                           : batch_norm_train(x, gamma_, beta_, epsilon_, stats);
     float* mm = moving_mean_.value().data();
     float* mv = moving_variance_.value().data();
     for (int64_t c = 0; c < stats.mean.numel(); ++c) {

@@ -7,6 +7,7 @@
 #include "minnow/core/error.hpp"
 #include "minnow/layers/batch_normalization.hpp"
 #include "minnow/layers/core_layers.hpp"
+#include "minnow/layers/pooling.hpp"
 
 namespace minnow {
 
@@ -103,26 +104,40 @@ Variable Sequential::forward_logits(const Variable& x, Mode mode) { return run_l
 
 namespace {
 
-// Exactly these classes: a subclass may have changed what the pair computes.
-bool is_batch_norm_then_relu(const Layer& layer, const Layer& next) {
-    if (typeid(layer) != typeid(BatchNormalization) || typeid(next) != typeid(Activation)) return false;
-    return static_cast<const Activation&>(next).activation() == ActivationKind::Relu;
+// How many layers from `i` on run as one fused op in training: BatchNormalization, then
+// Activation("relu") (2), then a 2x2 / stride 2 / 'valid' MaxPooling2D (3); 1 when nothing fuses.
+// Exactly these classes: a subclass may have changed what they compute.
+size_t fused_run(const std::vector<std::shared_ptr<Layer>>& layers, size_t i, size_t end) {
+    if (i + 1 >= end || typeid(*layers[i]) != typeid(BatchNormalization) ||
+        typeid(*layers[i + 1]) != typeid(Activation) ||
+        static_cast<const Activation&>(*layers[i + 1]).activation() != ActivationKind::Relu)
+        return 1;
+    if (i + 2 < end && typeid(*layers[i + 2]) == typeid(MaxPooling2D)) {
+        const auto& pool = static_cast<const MaxPooling2D&>(*layers[i + 2]);
+        if (pool.pool_size() == Size2(2) && pool.strides() == Size2(2) && pool.padding() == Padding::Valid) return 3;
+    }
+    return 2;
 }
 
 }  // namespace
 
 Variable Sequential::run_layers(const Variable& x, Mode mode, bool logits) {
     Variable h = x;
-    const size_t last = layers_.size() - 1;
-    for (size_t i = 0; i < layers_.size(); ++i) {
-        Layer& layer = *layers_[i];
-        if (i < last && !(logits && i + 1 == last) && is_batch_norm_then_relu(layer, *layers_[i + 1])) {
-            layers_[i + 1]->ensure_built(h.shape());
-            h = static_cast<BatchNormalization&>(layer).forward_relu(h, mode);
-            ++i;  // the Activation ran inside the fused op
-            continue;
+    // With `logits`, the last layer runs on its own (it stops before its activation).
+    const size_t fusable_end = logits && !layers_.empty() ? layers_.size() - 1 : layers_.size();
+    for (size_t i = 0; i < layers_.size();) {
+        const size_t run = i < fusable_end ? fused_run(layers_, i, fusable_end) : 1;
+        if (run == 1) {
+            Layer& layer = *layers_[i];
+            h = logits && i + 1 == layers_.size() ? layer.call_logits(h, mode) : layer(h, mode);
+        } else {
+            auto& bn = static_cast<BatchNormalization&>(*layers_[i]);
+            const Shape normalized = bn.ensure_built(h.shape());
+            layers_[i + 1]->ensure_built(normalized);
+            if (run == 3) layers_[i + 2]->ensure_built(normalized);
+            h = run == 3 ? bn.forward_relu_max_pool(h, mode) : bn.forward_relu(h, mode);
         }
-        h = logits && i == last ? layer.call_logits(h, mode) : layer(h, mode);
+        i += run;
     }
     return h;
 }

@@ -1,7 +1,10 @@
 #include "minnow/ops/normalization.hpp"
 
+#include <limits>
+
 #include "kernels/batch_norm.hpp"
 #include "minnow/core/error.hpp"
+#include "tensor/index_buffer.hpp"
 
 namespace minnow {
 
@@ -81,6 +84,42 @@ Variable train_op(const Variable& x, const Variable& gamma, const Variable& beta
 }
 
 }  // namespace
+
+Variable batch_norm_relu_max_pool_train(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
+                                        BatchStatistics& stats) {
+    const Shape& shape = x.shape();
+    MINNOW_CHECK(shape.rank() == 4 && shape[1] >= 2 && shape[2] >= 2, ShapeError,
+                 "batch_norm_relu_max_pool: expected input (batch, height >= 2, width >= 2, channels), got {}",
+                 shape);
+    MINNOW_CHECK(x.value().numel() <= std::numeric_limits<int32_t>::max(), ShapeError,
+                 "batch_norm_relu_max_pool: input {} has more elements than int32 positions can index", shape);
+    const FeatureView v = feature_view("batch_norm_relu_max_pool", x.value(), gamma, beta);
+    MINNOW_CHECK(v.M > 1, ValueError,
+                 "batch_norm: training needs more than one value per feature to compute a variance, got input {}",
+                 shape);
+    const kernels::PoolGeometry g{shape[0], shape[1], shape[2], shape[3], 2, 2, shape[1] / 2, shape[2] / 2, 2, 2, 0, 0};
+    Tensor y({g.N, g.OH, g.OW, g.C});
+    detail::IndexBuffer argmax(y.numel());
+    stats.mean = Tensor({v.C});
+    stats.variance = Tensor({v.C});
+    Tensor saved({3, v.C});  // invstd, scale and shift per channel, kept for the backward
+    float* kept = saved.data();
+    kernels::batch_norm_relu_max_pool_train_forward(
+        x.value().data(), data_or_null(gamma), data_or_null(beta), g, epsilon,
+        {y.data(), stats.mean.data(), stats.variance.data(), kept, kept + v.C, kept + 2 * v.C}, argmax.data());
+    const bool has_gamma = gamma.defined(), has_beta = beta.defined();
+    return record_assigning(
+        "batch_norm_relu_max_pool", std::move(y), bn_inputs(x, gamma, beta),
+        [g, has_gamma, has_beta, mean = stats.mean, saved = std::move(saved),
+         argmax = std::move(argmax)](const BackwardArgs& a) {
+            const GradSlots s = grad_slots(a, has_gamma, has_beta);
+            const float* per_channel = saved.data();
+            const kernels::TrainSaved batch{mean.data(), per_channel, per_channel + g.C, per_channel + 2 * g.C};
+            kernels::batch_norm_relu_max_pool_train_backward(a.x(0).data(), has_gamma ? a.x(1).data() : nullptr,
+                                                             batch, a.dy.data(), argmax.data(), g, s.dx, s.dgamma,
+                                                             s.dbeta, !s.assign_dx);
+        });
+}
 
 Variable batch_norm_train(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
                           BatchStatistics& stats) {

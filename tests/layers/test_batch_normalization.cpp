@@ -5,6 +5,7 @@
 #include "minnow/autograd/graph.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/layers/layers.hpp"
+#include "minnow/ops/conv2d.hpp"
 #include "minnow/ops/normalization.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 #include "support/gradcheck.hpp"
@@ -197,4 +198,38 @@ TEST_CASE("batch_norm_relu_train: finite differences, away from the ReLU's kink"
     for (float v : pre.span()) nearest = std::min(nearest, std::fabs(v));
     REQUIRE(nearest > 0.02f);
     REQUIRE_GRADCHECK([&] { return batch_norm_relu_train(x, gamma, beta, 1e-3f, stats); }, {x, gamma, beta});
+}
+
+TEST_CASE("batch_norm_relu_max_pool_train: max_pool2d(relu(batch_norm_train)) to the bit", "[layers][bn]") {
+    const auto check = [](Variable x, uint64_t seed) {
+        const int64_t C = x.shape()[-1];
+        Variable gamma = random_leaf({C}, seed + 1, 0.5f, 1.5f);
+        Variable beta = random_leaf({C}, seed + 2);
+        Rng rng(seed + 3);
+        const Shape pooled{x.shape()[0], x.shape()[1] / 2, x.shape()[2] / 2, C};
+        const Tensor dy = Tensor::uniform(pooled, -1, 1, rng);
+        BatchStatistics fused_stats, stats;
+        const auto fused = values_and_grads(
+            [&] { return batch_norm_relu_max_pool_train(x, gamma, beta, 1e-3f, fused_stats); }, {x, gamma, beta}, dy);
+        const auto unfused = values_and_grads(
+            [&] { return max_pool2d(relu(batch_norm_train(x, gamma, beta, 1e-3f, stats))); }, {x, gamma, beta}, dy);
+        for (size_t i = 0; i < fused.size(); ++i) {
+            INFO("shape " << x.shape().str() << ", tensor " << i << " (0 = y, then dx, dgamma, dbeta)");
+            CHECK(identical(fused[i], unfused[i]));
+        }
+        CHECK(identical(fused_stats.mean, stats.mean));
+        CHECK(identical(fused_stats.variance, stats.variance));
+    };
+    check(random_leaf({2, 6, 6, 3}, 31), 60);
+    check(random_leaf({3, 7, 5, 4}, 32), 70);  // odd sizes: the last row and column are in no window
+    check(random_leaf({8, 30, 30, 8}, 33), 80);  // threaded passes
+    // Ties: a channel whose every value is equal normalizes to 0 everywhere; the first of each
+    // window takes the maximum (and, the ReLU being flat there, no gradient).
+    Rng rng(34);
+    Tensor flat = Tensor::uniform({2, 4, 4, 2}, -1, 1, rng);
+    for (int64_t i = 0; i < flat.numel(); i += 2) flat.flat(i) = 0.25f;
+    check(Variable(flat, true), 90);
+    BatchStatistics stats;
+    CHECK_THROWS_AS(batch_norm_relu_max_pool_train(random_leaf({2, 1, 4, 3}, 35), Variable(), Variable(), 1e-3f, stats),
+                    ShapeError);
 }

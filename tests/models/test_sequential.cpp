@@ -85,10 +85,11 @@ TEST_CASE("Sequential: a model is a layer and nests; freezing propagates", "[mod
     CHECK(y.shape() == Shape{5, 2});
 }
 
-TEST_CASE("Sequential fuses BatchNormalization -> Activation('relu') with the same numbers", "[models]") {
-    Sequential model({Input({6, 6, 2}), Conv2D(3, 3), BatchNormalization(), Activation("relu"), Flatten(), Dense(4),
-                      BatchNormalization(), Activation("relu"), Dense(2)});
-    Variable x = test::random_leaf({5, 6, 6, 2}, 27);
+TEST_CASE("Sequential fuses BatchNormalization -> ReLU (-> MaxPooling2D) with the same numbers", "[models]") {
+    // BN -> ReLU -> MaxPooling2D (on an odd 5x5) fuses as three, Dense's BN -> ReLU as two.
+    Sequential model({Input({7, 7, 2}), Conv2D(3, 3), BatchNormalization(), Activation("relu"), MaxPooling2D(),
+                      Flatten(), Dense(4), BatchNormalization(), Activation("relu"), Dense(2)});
+    Variable x = test::random_leaf({5, 7, 7, 2}, 27);
     Rng rng(28);
     const Tensor dy = Tensor::uniform({5, 2}, -1, 1, rng);
     std::vector<Variable> weights{x};

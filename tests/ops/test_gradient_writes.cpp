@@ -56,5 +56,10 @@ TEST_CASE("gradients: each op adds to a gradient another branch already wrote", 
         BatchStatistics stats;
         check_twice([&] { return batch_norm_relu_train(images, gamma, beta, 1e-3f, stats); }, {images, gamma, beta});
     }
+    SECTION("batch_norm_relu_max_pool_train") {
+        BatchStatistics stats;
+        check_twice([&] { return batch_norm_relu_max_pool_train(images, gamma, beta, 1e-3f, stats); },
+                    {images, gamma, beta});
+    }
     SECTION("reshape") { check_twice([&] { return reshape(rows, Shape{20}); }, {rows}); }
 }

@@ -28,6 +28,9 @@ public:
     /// relu(forward(x, mode)), as one op when training: Sequential calls it for this layer and an
     /// Activation("relu") right after it.
     Variable forward_relu(const Variable& x, Mode mode);
+    /// max_pool2d(relu(forward(x, mode))) with 2x2 windows, stride 2, 'valid', as one op when
+    /// training: Sequential calls it when Activation("relu") and such a MaxPooling2D follow.
+    Variable forward_relu_max_pool(const Variable& x, Mode mode);
     std::string class_name() const override { return "BatchNormalization"; }
     nlohmann::json get_config() const override;
 
@@ -42,7 +45,9 @@ public:
     std::pair<Tensor, Tensor> inference_affine() const;
 
 private:
-    Variable normalize(const Variable& x, Mode mode, bool relu);
+    /// What runs after the normalization, inside the same op when training.
+    enum class Then { Nothing, Relu, ReluMaxPool };
+    Variable normalize(const Variable& x, Mode mode, Then then);
 
     int64_t axis_;
     float momentum_;

@@ -16,6 +16,9 @@ public:
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "MaxPooling2D"; }
     nlohmann::json get_config() const override;
+    Size2 pool_size() const { return pool_size_; }
+    Size2 strides() const { return strides_; }
+    Padding padding() const { return padding_; }
 
 private:
     Size2 pool_size_;

@@ -24,6 +24,12 @@ Variable batch_norm_train(const Variable& x, const Variable& gamma, const Variab
 Variable batch_norm_relu_train(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
                                BatchStatistics& stats);
 
+/// max_pool2d(relu(batch_norm_train(x, ...))) with 2x2 windows, stride 2, 'valid', as one op: the
+/// activations before pooling are never stored and the pooling's gradient never written out.
+/// x is (N, H, W, C); the result (N, H / 2, W / 2, C). The same numbers as the three ops.
+Variable batch_norm_relu_max_pool_train(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
+                                        BatchStatistics& stats);
+
 /// Inference-mode batch normalization with given statistics:
 /// y = gamma * (x - moving_mean) / sqrt(moving_variance + eps) + beta.
 Variable batch_norm_infer(const Variable& x, const Variable& gamma, const Variable& beta, const Tensor& moving_mean,

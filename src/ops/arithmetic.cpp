@@ -92,9 +92,11 @@ Variable reshape(const Variable& x, const Shape& shape) {
         // Same element order under another shape: the flat values.
         float* d = g.dx[0]->data();
         const float* dy = g.dy.data();
-        if (g.assign(0)) std::copy_n(dy, g.dy.numel(), d);
-        else
-            for (int64_t i = 0; i < g.dy.numel(); ++i) d[i] += dy[i];
+        if (g.assign(0)) {
+            std::copy_n(dy, g.dy.numel(), d);
+            return;
+        }
+        for (int64_t i = 0; i < g.dy.numel(); ++i) d[i] += dy[i];
     });
 }
 

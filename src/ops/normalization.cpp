@@ -52,35 +52,53 @@ std::vector<Variable> bn_inputs(const Variable& x, const Variable& gamma, const 
     return inputs;
 }
 
-}  // namespace
+void check_batch(const FeatureView& v, const Shape& shape) {
+    MINNOW_CHECK(v.M > 1, ValueError,
+                 "batch_norm: training needs more than one value per feature to compute a variance, got input {}",
+                 shape);
+}
 
-namespace {
+// A training forward's per-channel results, as the rows of one (5, C) tensor: mean, variance
+// (the layer's, copied out by publish()), and invstd, scale and shift for the backward.
+class TrainKept {
+public:
+    explicit TrainKept(int64_t C) : C_(C), rows_({5, C}) {}
+    kernels::TrainOutputs outputs(float* y) {
+        float* p = rows_.data();
+        return {y, p, p + C_, p + 2 * C_, p + 3 * C_, p + 4 * C_};
+    }
+    void publish(BatchStatistics& stats) const {
+        const auto n = static_cast<size_t>(C_);
+        stats.mean = Tensor::from_data({C_}, {rows_.data(), n});
+        stats.variance = Tensor::from_data({C_}, {rows_.data() + C_, n});
+    }
+    kernels::TrainSaved saved() const {
+        const float* p = rows_.data();
+        return {p, p + 2 * C_, p + 3 * C_, p + 4 * C_};
+    }
+
+private:
+    int64_t C_;
+    Tensor rows_;
+};
 
 Variable train_op(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
                   BatchStatistics& stats, bool relu) {
     const FeatureView v = feature_view("batch_norm", x.value(), gamma, beta);
-    MINNOW_CHECK(v.M > 1, ValueError,
-                 "batch_norm: training needs more than one value per feature to compute a variance, got input {}",
-                 x.shape());
+    check_batch(v, x.shape());
     Tensor y(x.shape());
-    stats.mean = Tensor({v.C});
-    stats.variance = Tensor({v.C});
-    // invstd, scale and shift per channel, kept for the backward.
-    Tensor saved({3, v.C});
-    float* kept = saved.data();
-    kernels::batch_norm_train_forward(
-        x.value().data(), data_or_null(gamma), data_or_null(beta), v.M, v.C, epsilon, relu,
-        {y.data(), stats.mean.data(), stats.variance.data(), kept, kept + v.C, kept + 2 * v.C});
+    TrainKept kept(v.C);
+    kernels::batch_norm_train_forward(x.value().data(), data_or_null(gamma), data_or_null(beta), v.M, v.C, epsilon,
+                                      relu, kept.outputs(y.data()));
+    kept.publish(stats);
     const bool has_gamma = gamma.defined(), has_beta = beta.defined();
-    return record_assigning(
-        relu ? "batch_norm_relu" : "batch_norm", std::move(y), bn_inputs(x, gamma, beta),
-        [v, has_gamma, has_beta, relu, mean = stats.mean, saved = std::move(saved)](const BackwardArgs& a) {
-            const GradSlots s = grad_slots(a, has_gamma, has_beta);
-            const float* per_channel = saved.data();
-            const kernels::TrainSaved batch{mean.data(), per_channel, per_channel + v.C, per_channel + 2 * v.C};
-            kernels::batch_norm_train_backward(a.x(0).data(), has_gamma ? a.x(1).data() : nullptr, batch, relu,
-                                               a.dy.data(), v.M, v.C, s.dx, s.dgamma, s.dbeta, !s.assign_dx);
-        });
+    return record_assigning(relu ? "batch_norm_relu" : "batch_norm", std::move(y), bn_inputs(x, gamma, beta),
+                            [v, has_gamma, has_beta, relu, kept = std::move(kept)](const BackwardArgs& a) {
+                                const GradSlots s = grad_slots(a, has_gamma, has_beta);
+                                kernels::batch_norm_train_backward(
+                                    a.x(0).data(), has_gamma ? a.x(1).data() : nullptr, kept.saved(), relu,
+                                    a.dy.data(), v.M, v.C, s.dx, s.dgamma, s.dbeta, !s.assign_dx);
+                            });
 }
 
 }  // namespace
@@ -94,30 +112,22 @@ Variable batch_norm_relu_max_pool_train(const Variable& x, const Variable& gamma
     MINNOW_CHECK(x.value().numel() <= std::numeric_limits<int32_t>::max(), ShapeError,
                  "batch_norm_relu_max_pool: input {} has more elements than int32 positions can index", shape);
     const FeatureView v = feature_view("batch_norm_relu_max_pool", x.value(), gamma, beta);
-    MINNOW_CHECK(v.M > 1, ValueError,
-                 "batch_norm: training needs more than one value per feature to compute a variance, got input {}",
-                 shape);
+    check_batch(v, shape);
     const kernels::PoolGeometry g{shape[0], shape[1], shape[2], shape[3], 2, 2, shape[1] / 2, shape[2] / 2, 2, 2, 0, 0};
     Tensor y({g.N, g.OH, g.OW, g.C});
     detail::IndexBuffer argmax(y.numel());
-    stats.mean = Tensor({v.C});
-    stats.variance = Tensor({v.C});
-    Tensor saved({3, v.C});  // invstd, scale and shift per channel, kept for the backward
-    float* kept = saved.data();
-    kernels::batch_norm_relu_max_pool_train_forward(
-        x.value().data(), data_or_null(gamma), data_or_null(beta), g, epsilon,
-        {y.data(), stats.mean.data(), stats.variance.data(), kept, kept + v.C, kept + 2 * v.C}, argmax.data());
+    TrainKept kept(v.C);
+    kernels::batch_norm_relu_max_pool_train_forward(x.value().data(), data_or_null(gamma), data_or_null(beta), g,
+                                                    epsilon, kept.outputs(y.data()), argmax.data());
+    kept.publish(stats);
     const bool has_gamma = gamma.defined(), has_beta = beta.defined();
     return record_assigning(
         "batch_norm_relu_max_pool", std::move(y), bn_inputs(x, gamma, beta),
-        [g, has_gamma, has_beta, mean = stats.mean, saved = std::move(saved),
-         argmax = std::move(argmax)](const BackwardArgs& a) {
+        [g, has_gamma, has_beta, kept = std::move(kept), argmax = std::move(argmax)](const BackwardArgs& a) {
             const GradSlots s = grad_slots(a, has_gamma, has_beta);
-            const float* per_channel = saved.data();
-            const kernels::TrainSaved batch{mean.data(), per_channel, per_channel + g.C, per_channel + 2 * g.C};
             kernels::batch_norm_relu_max_pool_train_backward(a.x(0).data(), has_gamma ? a.x(1).data() : nullptr,
-                                                             batch, a.dy.data(), argmax.data(), g, s.dx, s.dgamma,
-                                                             s.dbeta, !s.assign_dx);
+                                                             kept.saved(), a.dy.data(), argmax.data(), g, s.dx,
+                                                             s.dgamma, s.dbeta, !s.assign_dx);
         });
 }
 

@@ -66,6 +66,19 @@ Tensor naive_pool(const Tensor& x, int64_t p, int64_t s, bool same) {
     return y;
 }
 
+// A Conv2D with `filters` of size `kernel` and random weights against naive_conv on x.
+void check_against_naive(const Tensor& x, int64_t filters, int64_t kernel, int64_t stride, bool same, Rng& rng) {
+    Conv2D conv(filters, kernel, stride, same ? "same" : "valid");
+    conv.ensure_built(x.shape());
+    conv.set_weights({Tensor::uniform({kernel, kernel, x.dim(3), filters}, -1, 1, rng),
+                      Tensor::uniform({filters}, -1, 1, rng)});
+    const Tensor y = conv(Variable(x)).value();
+    INFO("x " << x.shape().str() << " kernel=" << kernel << " stride=" << stride << " same=" << same);
+    const Tensor expected = naive_conv(x, conv.kernel().value(), conv.bias().value(), stride, same);
+    REQUIRE(y.shape() == expected.shape());
+    CHECK(allclose(y, expected, 1e-4f, 1e-5f));
+}
+
 }  // namespace
 
 TEST_CASE("Conv2D: matches a direct convolution (valid/same, strides 1/2, odd sizes)", "[layers][conv]") {
@@ -74,16 +87,8 @@ TEST_CASE("Conv2D: matches a direct convolution (valid/same, strides 1/2, odd si
         for (int64_t kernel : {1, 2, 3})
             for (int64_t stride : {1, 2})
                 for (bool same : {false, true}) {
-                    Conv2D conv(4, kernel, stride, same ? "same" : "valid");
                     const Tensor x = Tensor::uniform({2, H, 9, 3}, -1, 1, rng);
-                    conv.ensure_built(x.shape());
-                    conv.set_weights({Tensor::uniform({kernel, kernel, 3, 4}, -1, 1, rng),
-                                      Tensor::uniform({4}, -1, 1, rng)});
-                    const Tensor y = conv(Variable(x)).value();
-                    INFO("H=" << H << " kernel=" << kernel << " stride=" << stride << " same=" << same);
-                    const Tensor expected = naive_conv(x, conv.kernel().value(), conv.bias().value(), stride, same);
-                    REQUIRE(y.shape() == expected.shape());
-                    CHECK(allclose(y, expected, 1e-4f, 1e-5f));
+                    check_against_naive(x, 4, kernel, stride, same, rng);
                 }
 }
 
@@ -95,16 +100,8 @@ TEST_CASE("Conv2D: the direct kernel's filter blocks and tail match a direct con
         for (int64_t kernel : {2, 3})
             for (int64_t stride : {1, 2})
                 for (bool same : {false, true}) {
-                    Conv2D conv(40, kernel, stride, same ? "same" : "valid");
                     const Tensor x = Tensor::uniform({2, 7, 8, channels}, -1, 1, rng);
-                    conv.ensure_built(x.shape());
-                    conv.set_weights({Tensor::uniform({kernel, kernel, channels, 40}, -1, 1, rng),
-                                      Tensor::uniform({40}, -1, 1, rng)});
-                    const Tensor y = conv(Variable(x)).value();
-                    INFO("C=" << channels << " kernel=" << kernel << " stride=" << stride << " same=" << same);
-                    const Tensor expected = naive_conv(x, conv.kernel().value(), conv.bias().value(), stride, same);
-                    REQUIRE(y.shape() == expected.shape());
-                    CHECK(allclose(y, expected, 1e-4f, 1e-5f));
+                    check_against_naive(x, 40, kernel, stride, same, rng);
                 }
 }
 

@@ -98,9 +98,9 @@ Shape Sequential::build(const Shape& input_shape) {
     return shape;
 }
 
-Variable Sequential::forward(const Variable& x, Mode mode) { return run_layers(x, mode, false); }
+Variable Sequential::forward(const Variable& x, Mode mode) { return run_layers(layers_, x, mode, false); }
 
-Variable Sequential::forward_logits(const Variable& x, Mode mode) { return run_layers(x, mode, true); }
+Variable Sequential::forward_logits(const Variable& x, Mode mode) { return run_layers(layers_, x, mode, true); }
 
 namespace {
 
@@ -121,20 +121,21 @@ size_t fused_run(const std::vector<std::shared_ptr<Layer>>& layers, size_t i, si
 
 }  // namespace
 
-Variable Sequential::run_layers(const Variable& x, Mode mode, bool logits) {
+Variable Sequential::run_layers(const std::vector<std::shared_ptr<Layer>>& layers, const Variable& x, Mode mode,
+                                bool logits) {
     Variable h = x;
     // With `logits`, the last layer runs on its own (it stops before its activation).
-    const size_t fusable_end = logits && !layers_.empty() ? layers_.size() - 1 : layers_.size();
-    for (size_t i = 0; i < layers_.size();) {
-        const size_t run = i < fusable_end ? fused_run(layers_, i, fusable_end) : 1;
+    const size_t fusable_end = logits && !layers.empty() ? layers.size() - 1 : layers.size();
+    for (size_t i = 0; i < layers.size();) {
+        const size_t run = i < fusable_end ? fused_run(layers, i, fusable_end) : 1;
         if (run == 1) {
-            Layer& layer = *layers_[i];
-            h = logits && i + 1 == layers_.size() ? layer.call_logits(h, mode) : layer(h, mode);
+            Layer& layer = *layers[i];
+            h = logits && i + 1 == layers.size() ? layer.call_logits(h, mode) : layer(h, mode);
         } else {
-            auto& bn = static_cast<BatchNormalization&>(*layers_[i]);
+            auto& bn = static_cast<BatchNormalization&>(*layers[i]);
             const Shape normalized = bn.ensure_built(h.shape());
-            layers_[i + 1]->ensure_built(normalized);
-            if (run == 3) layers_[i + 2]->ensure_built(normalized);
+            layers[i + 1]->ensure_built(normalized);
+            if (run == 3) layers[i + 2]->ensure_built(normalized);
             h = run == 3 ? bn.forward_relu_max_pool(h, mode) : bn.forward_relu(h, mode);
         }
         i += run;

@@ -141,28 +141,16 @@ std::vector<std::shared_ptr<Layer>> Sequential::inference_layers() const {
     return plan;
 }
 
-namespace {
-
-// Runs `plan` in inference mode; with `logits`, the last layer stops before its final activation.
-Variable run_inference(const std::vector<std::shared_ptr<Layer>>& plan, const Variable& x, bool logits = false) {
-    Variable h = x;
-    for (size_t i = 0; i < plan.size(); ++i)
-        h = logits && i + 1 == plan.size() ? plan[i]->call_logits(h, Mode::Infer) : (*plan[i])(h, Mode::Infer);
-    return h;
-}
-
-}  // namespace
-
 Sequential::StepResult Sequential::test_step(const std::vector<std::shared_ptr<Layer>>& plan, const Tensor& x,
                                              const Tensor& y) {
     NoGradGuard no_grad;
     Variable input(x);
     if (loss_->fuses_with(final_activation())) {
-        Variable logits = run_inference(plan, input, true);
+        Variable logits = run_layers(plan, input, Mode::Infer, true);
         const double value = loss_->from_logits(logits, y).value().item();
         return {value, activation(logits, final_activation()).value()};
     }
-    Variable out = run_inference(plan, input);
+    Variable out = run_layers(plan, input, Mode::Infer, false);
     return {(*loss_)(out, y).value().item(), out.value()};
 }
 
@@ -334,7 +322,7 @@ Tensor Sequential::predict(const Dataset& data, int64_t batch_size) {
     const auto plan = inference_layers();
     for (int64_t b = 0; b < batch_count(n, chunk); ++b) {
         const auto rows = batch_rows(order, b, chunk);
-        const Tensor y = run_inference(plan, Variable(data.gather_x(rows))).value();
+        const Tensor y = run_layers(plan, Variable(data.gather_x(rows)), Mode::Infer, false).value();
         std::copy_n(y.data(), y.numel(), out.data() + b * chunk * row_size);
     }
     return out;

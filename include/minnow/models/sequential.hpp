@@ -143,10 +143,12 @@ private:
     void update_metrics(const Tensor& y_pred, const Tensor& y_true);
     Logs collect_logs(double loss, const std::string& prefix = "") const;
     StepResult train_step(const Tensor& x, const Tensor& y);
-    /// Runs the layers in order; with `logits`, the last one stops before its final activation. A
+    /// Runs `layers` in order (the model's, or inference's plan); with `logits`, the last one stops
+    /// before its final activation. A
     /// BatchNormalization followed by Activation("relu") runs as one fused op (same numbers, one
     /// pass less over the activations each way).
-    Variable run_layers(const Variable& x, Mode mode, bool logits);
+    static Variable run_layers(const std::vector<std::shared_ptr<Layer>>& layers, const Variable& x, Mode mode,
+                               bool logits);
     /// The layers inference runs: each layer that can fold the BatchNormalization right after it
     /// (Dense or Conv2D without activation) replaced by one folded copy. Built per call, from the
     /// current weights; the model itself is untouched.

@@ -172,39 +172,18 @@ void batch_norm_train_backward(const float* x, const float* gamma, const TrainSa
 void batch_norm_relu_max_pool_train_forward(const float* x, const float* gamma, const float* beta,
                                             const PoolGeometry& g, float eps, const TrainOutputs& out,
                                             int32_t* argmax) {
-    const int64_t C = g.C, row = g.W * C;
+    const int64_t C = g.C;
     batch_statistics(x, gamma, beta, g.N * g.H * g.W, C, eps, out);
     const float* __restrict sc = out.scale;
     const float* __restrict sh = out.shift;
-    const auto relu_at = [&](int64_t i, int64_t c) {
-        const float v = affine(x[i], sc[c], sh[c]);
-        return v > 0.0f ? v : 0.0f;
-    };
-    // The same window walk and tie rule as max_pool2d_forward's 2x2 kernel, on the activations it
-    // would have read.
-    parallel_for(g.N * g.OH, 8, [&](int64_t begin, int64_t end) {
-        for (int64_t r = begin; r < end; ++r)
-            for (int64_t ow = 0; ow < g.OW; ++ow) {
-                const int64_t n = r / g.OH, oh = r % g.OH;
-                const int64_t base = ((n * g.H + 2 * oh) * g.W + 2 * ow) * C;
-                float* __restrict y = out.y + (r * g.OW + ow) * C;
-                int32_t* __restrict arg = argmax + (r * g.OW + ow) * C;
-                for (int64_t c = 0; c < C; ++c) {
-                    const float v0 = relu_at(base + c, c), v1 = relu_at(base + C + c, c);
-                    const float v2 = relu_at(base + row + c, c), v3 = relu_at(base + row + C + c, c);
-                    float best = v0;
-                    int32_t at = static_cast<int32_t>(base + c);
-                    at = v1 > best ? static_cast<int32_t>(base + C + c) : at;
-                    best = v1 > best ? v1 : best;
-                    at = v2 > best ? static_cast<int32_t>(base + row + c) : at;
-                    best = v2 > best ? v2 : best;
-                    at = v3 > best ? static_cast<int32_t>(base + row + C + c) : at;
-                    best = v3 > best ? v3 : best;
-                    y[c] = best;
-                    arg[c] = at;
-                }
-            }
-    });
+    // The activations max_pool2d would have read, computed where it reads them.
+    max_pool_2x2(
+        g,
+        [=](int64_t i, int64_t c) {
+            const float v = affine(x[i], sc[c], sh[c]);
+            return v > 0.0f ? v : 0.0f;
+        },
+        out.y, argmax);
 }
 
 void batch_norm_relu_max_pool_train_backward(const float* x, const float* gamma, const TrainSaved& saved,

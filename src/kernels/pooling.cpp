@@ -9,37 +9,6 @@ namespace minnow::kernels {
 
 namespace {
 
-// The common case (2x2 windows, stride 2, no padding), branch-free so it vectorizes over C:
-// four contiguous runs of C floats per output pixel, the first maximum kept on ties.
-void max_pool_2x2(const float* x, const PoolGeometry& g, float* y, int32_t* argmax) {
-    const int64_t C = g.C, row = g.W * C;
-    parallel_for(g.N * g.OH, 8, [&](int64_t begin, int64_t end) {
-        for (int64_t r = begin; r < end; ++r)
-            for (int64_t ow = 0; ow < g.OW; ++ow) {
-                const int64_t n = r / g.OH, oh = r % g.OH;
-                const int64_t base = ((n * g.H + 2 * oh) * g.W + 2 * ow) * C;
-                const float* __restrict p0 = x + base;
-                const float* __restrict p1 = p0 + C;
-                const float* __restrict p2 = p0 + row;
-                const float* __restrict p3 = p2 + C;
-                float* __restrict out = y + ((n * g.OH + oh) * g.OW + ow) * C;
-                int32_t* __restrict arg = argmax + ((n * g.OH + oh) * g.OW + ow) * C;
-                for (int64_t c = 0; c < C; ++c) {
-                    float m = p0[c];
-                    int32_t at = static_cast<int32_t>(base + c);
-                    at = p1[c] > m ? static_cast<int32_t>(base + C + c) : at;
-                    m = p1[c] > m ? p1[c] : m;
-                    at = p2[c] > m ? static_cast<int32_t>(base + row + c) : at;
-                    m = p2[c] > m ? p2[c] : m;
-                    at = p3[c] > m ? static_cast<int32_t>(base + row + C + c) : at;
-                    m = p3[c] > m ? p3[c] : m;
-                    out[c] = m;
-                    arg[c] = at;
-                }
-            }
-    });
-}
-
 bool is_plain_2x2(const PoolGeometry& g) {
     return g.PH == 2 && g.PW == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_top == 0 && g.pad_left == 0 &&
            g.OH * 2 <= g.H && g.OW * 2 <= g.W;
@@ -90,7 +59,7 @@ void max_pool2d_backward_assign(const float* dy, const int32_t* argmax, const Po
 
 void max_pool2d_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax) {
     if (is_plain_2x2(g)) {
-        max_pool_2x2(x, g, y, argmax);
+        max_pool_2x2(g, [x](int64_t i, int64_t) { return x[i]; }, y, argmax);
         return;
     }
     const int64_t C = g.C;

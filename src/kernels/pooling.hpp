@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "minnow/core/parallel.hpp"
+
 namespace minnow::kernels {
 
 /// Input (N, H, W, C), window (PH, PW), output (N, OH, OW, C). Windows that hang over the
@@ -10,6 +12,38 @@ namespace minnow::kernels {
 struct PoolGeometry {
     int64_t N, H, W, C, PH, PW, OH, OW, stride_h, stride_w, pad_top, pad_left;
 };
+
+/// The common case (2x2 windows, stride 2, no padding), branch-free so it vectorizes over C: for
+/// each window, y = the maximum of value(i, c) over its four input positions i (flat NHWC indices
+/// of channel c) and argmax = the first position holding it. `value` reads the input, or computes
+/// it (the fused BatchNormalization -> ReLU -> pooling op).
+template <class Value>
+void max_pool_2x2(const PoolGeometry& g, Value value, float* y, int32_t* argmax) {
+    const int64_t C = g.C, row = g.W * C;
+    parallel_for(g.N * g.OH, 8, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r)
+            for (int64_t ow = 0; ow < g.OW; ++ow) {
+                const int64_t n = r / g.OH, oh = r % g.OH;
+                const int64_t base = ((n * g.H + 2 * oh) * g.W + 2 * ow) * C;
+                float* __restrict out = y + (r * g.OW + ow) * C;
+                int32_t* __restrict arg = argmax + (r * g.OW + ow) * C;
+                for (int64_t c = 0; c < C; ++c) {
+                    const float v1 = value(base + C + c, c), v2 = value(base + row + c, c);
+                    const float v3 = value(base + row + C + c, c);
+                    float m = value(base + c, c);
+                    int32_t at = static_cast<int32_t>(base + c);
+                    at = v1 > m ? static_cast<int32_t>(base + C + c) : at;
+                    m = v1 > m ? v1 : m;
+                    at = v2 > m ? static_cast<int32_t>(base + row + c) : at;
+                    m = v2 > m ? v2 : m;
+                    at = v3 > m ? static_cast<int32_t>(base + row + C + c) : at;
+                    m = v3 > m ? v3 : m;
+                    out[c] = m;
+                    arg[c] = at;
+                }
+            }
+    });
+}
 
 /// y = window maxima; argmax[i] = flat input index of output i's maximum (the first on ties).
 void max_pool2d_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax);

@@ -32,9 +32,12 @@ struct WorkloadSpec {
     std::string model = "mlp";  ///< "mlp" (W1) or "cnn" (W2)
     int bn = 1;
     int threads = 1;
-    int epochs = 2;             ///< the first is the warm-up
+    int epochs = 0;             ///< the first is the warm-up; 0 = default_epochs(model)
     std::string data_dir = "data/fashion-mnist";
 };
+/// Epochs a workload runs unless told: a warm-up epoch, then enough measured ones that the VM's
+/// run-to-run noise averages out where an epoch is short (W1: 3 measured, W2: 2).
+int default_epochs(const std::string& model);
 /// Runs a workload in this process and returns its figures.
 nlohmann::json run_workload(const WorkloadSpec& spec);
 /// Runs a workload in a child process (this program with --workload) and returns its figures.

@@ -26,6 +26,16 @@ std::map<std::string, std::string> result_fields(const std::string& output) {
     return fields;
 }
 
+// "0.5,0.25" -> {0.5, 0.25}; the reference prints one value per epoch.
+std::vector<double> comma_list(const std::string& text) {
+    std::vector<double> values;
+    std::istringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) values.push_back(std::stod(item));
+    if (values.empty()) throw std::runtime_error("the libtorch reference printed an empty list");
+    return values;
+}
+
 }  // namespace
 
 nlohmann::json run_libtorch(const std::string& program, const WorkloadSpec& spec) {
@@ -38,11 +48,14 @@ nlohmann::json run_libtorch(const std::string& program, const WorkloadSpec& spec
     if (!child.ok || fields.empty())
         throw std::runtime_error(fmt::format("the libtorch reference failed:\n{}", child.output));
     return {{"workload", fmt::format("{}-{}", spec.model == "mlp" ? "W1" : "W2", spec.bn ? "BN" : "noBN")},
+            {"model", spec.model},
+            {"bn", spec.bn},
             {"threads", spec.threads},
+            {"epoch_seconds", comma_list(fields.at("epoch_s"))},
             {"train_seconds_per_epoch", std::stod(fields.at("steady_s"))},
             {"inference_samples_per_second", std::stod(fields.at("infer_sps"))},
             {"peak_rss_mb", child.peak_rss_mb},
-            {"test_accuracy", fields.at("acc")}};
+            {"test_accuracy", comma_list(fields.at("acc")).back()}};
 }
 
 }  // namespace minnow::bench

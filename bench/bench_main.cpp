@@ -62,6 +62,79 @@ void print_rows(const std::vector<minnow::bench::Row>& rows) {
     }
 }
 
+void print_workload_row(const nlohmann::json& r, const std::string& system) {
+    fmt::print("{:<9} {:>7} {:<9} {:>13.3f} {:>16.0f} {:>12.0f} {:>9.4f}", r["workload"].get<std::string>(),
+               r["threads"].get<int>(), system, r["train_seconds_per_epoch"].get<double>(),
+               r["inference_samples_per_second"].get<double>(), r["peak_rss_mb"].get<double>(),
+               r["test_accuracy"].get<double>());
+}
+
+// Every workload at each thread count. With a libtorch program, its run follows minnow's on the
+// same workload straight away, so both meet the VM in the same mood: its speed drifts by 10-30%
+// over minutes.
+void run_workloads(const WorkloadSpec& base, const std::vector<int>& thread_counts, const std::string& libtorch,
+                   nlohmann::json& workloads, nlohmann::json& reference) {
+    fmt::print("\n{:<9} {:>7} {:<9} {:>13} {:>16} {:>12} {:>9}{}\n", "workload", "threads", "system", "train s/epoch",
+               "infer samples/s", "peak RSS MB", "test acc", libtorch.empty() ? "" : " | train x  infer x  RSS x");
+    for (const std::string model : {"mlp", "cnn"})
+        for (int bn : {1, 0})
+            for (int threads : thread_counts) {
+                WorkloadSpec w = base;
+                w.model = model;
+                w.bn = bn;
+                w.threads = threads;
+                if (w.epochs == 0) w.epochs = minnow::bench::default_epochs(model);
+                const nlohmann::json ours = minnow::bench::spawn_workload(self_path(), w);
+                print_workload_row(ours, "minnow");
+                fmt::print("\n");
+                std::fflush(stdout);
+                workloads.push_back(ours);
+                if (libtorch.empty()) continue;
+                nlohmann::json torch = minnow::bench::run_libtorch(libtorch, w);
+                torch["minnow_speedup_train"] = torch["train_seconds_per_epoch"].get<double>() /
+                                                ours["train_seconds_per_epoch"].get<double>();
+                torch["minnow_speedup_inference"] = ours["inference_samples_per_second"].get<double>() /
+                                                    torch["inference_samples_per_second"].get<double>();
+                torch["minnow_rss_ratio"] = ours["peak_rss_mb"].get<double>() / torch["peak_rss_mb"].get<double>();
+                print_workload_row(torch, "libtorch");
+                fmt::print(" | {:>6.2f}x {:>7.2f}x {:>5.2f}x\n", torch["minnow_speedup_train"].get<double>(),
+                           torch["minnow_speedup_inference"].get<double>(), torch["minnow_rss_ratio"].get<double>());
+                std::fflush(stdout);
+                reference.push_back(torch);
+            }
+    if (!libtorch.empty())
+        fmt::print("(libtorch: {}, OPENBLAS_NUM_THREADS=1, torch threads as listed. train x = torch s / minnow s, "
+                   "infer x = minnow / torch samples/s, RSS x = minnow / torch)\n",
+                   libtorch);
+}
+
+// Each system at its best thread setting, as issue 7 states its targets.
+void print_best_settings(const nlohmann::json& workloads, const nlohmann::json& reference) {
+    fmt::print("\nbest thread setting of each system, as ratios (issue 7's targets in brackets)\n");
+    fmt::print("{:<9} {:>14} {:>14} {:>10} {:>16} {:>16} {:>10}\n", "workload", "minnow s/ep", "torch s/ep", "speedup",
+               "minnow infer/s", "torch infer/s", "ratio");
+    const std::map<std::string, std::pair<std::string, std::string>> targets{
+        {"W1-BN", {">= 3.3x", ">= 900k/s"}}, {"W1-noBN", {">= 3x", ""}}, {"W2-BN", {">= 2.3x", ">= 6x"}},
+        {"W2-noBN", {">= 1.75x", ""}}};
+    const auto best = [](const nlohmann::json& runs, const std::string& name) {
+        double seconds = 1e30, samples = 0;
+        for (const auto& r : runs)
+            if (r["workload"] == name) {
+                seconds = std::min(seconds, r["train_seconds_per_epoch"].get<double>());
+                samples = std::max(samples, r["inference_samples_per_second"].get<double>());
+            }
+        return std::pair{seconds, samples};
+    };
+    for (const auto& [name, target] : targets) {
+        const auto [ours_s, ours_i] = best(workloads, name);
+        const auto [torch_s, torch_i] = best(reference, name);
+        if (torch_i <= 0) continue;
+        fmt::print("{:<9} {:>14.3f} {:>14.3f} {:>9.2f}x {:>16.0f} {:>16.0f} {:>9.2f}x   [train {}{}{}]\n", name, ours_s,
+                   torch_s, torch_s / ours_s, ours_i, torch_i, ours_i / torch_i, target.first,
+                   target.second.empty() ? "" : ", inference ", target.second);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,6 +161,7 @@ int main(int argc, char** argv) {
     spec.data_dir = data_dir;
     try {
         if (!workload.empty()) {  // child mode: one workload, JSON on stdout
+            if (spec.epochs == 0) spec.epochs = minnow::bench::default_epochs(spec.model);
             fmt::print("{}\n", minnow::bench::run_workload(spec).dump());
             return 0;
         }
@@ -102,77 +176,10 @@ int main(int argc, char** argv) {
             minnow::bench::bench_layers(rows);
             print_rows(rows);
         }
-        nlohmann::json workloads = nlohmann::json::array();
+        nlohmann::json workloads = nlohmann::json::array(), reference = nlohmann::json::array();
         if (only != "micro") {
-            fmt::print("\n{:<9} {:>7} {:>15} {:>17} {:>12} {:>9}\n", "workload", "threads", "train s/epoch",
-                       "infer samples/s", "peak RSS MB", "test acc");
-            for (const std::string model : {"mlp", "cnn"})
-                for (int bn : {1, 0})
-                    for (int threads : thread_counts) {
-                        WorkloadSpec w = spec;
-                        w.model = model;
-                        w.bn = bn;
-                        w.threads = threads;
-                        const nlohmann::json r = minnow::bench::spawn_workload(self_path(), w);
-                        fmt::print("{:<9} {:>7} {:>15.3f} {:>17.0f} {:>12.0f} {:>9.4f}\n", r["workload"].get<std::string>(),
-                                   threads, r["train_seconds_per_epoch"].get<double>(),
-                                   r["inference_samples_per_second"].get<double>(), r["peak_rss_mb"].get<double>(),
-                                   r["test_accuracy"].get<double>());
-                        std::fflush(stdout);
-                        workloads.push_back(r);
-                    }
-        }
-        nlohmann::json reference = nlohmann::json::array();
-        if (!libtorch.empty()) {
-            fmt::print("\nlibtorch reference ({}), OPENBLAS_NUM_THREADS=1, torch threads as listed\n", libtorch);
-            fmt::print("{:<9} {:>7} {:>15} {:>17} {:>12} | {:>16} {:>16} {:>10}\n", "workload", "threads", "train s/epoch",
-                       "infer samples/s", "peak RSS MB", "train: torch/us", "infer: us/torch", "RSS: us/t");
-            for (const nlohmann::json& ours : workloads) {
-                WorkloadSpec w = spec;
-                w.model = ours["model"].get<std::string>();
-                w.bn = ours["bn"].get<int>();
-                w.threads = ours["threads"].get<int>();
-                const nlohmann::json t = minnow::bench::run_libtorch(libtorch, w);
-                const double train_ratio = t["train_seconds_per_epoch"].get<double>() /
-                                           ours["train_seconds_per_epoch"].get<double>();
-                const double infer_ratio = ours["inference_samples_per_second"].get<double>() /
-                                           t["inference_samples_per_second"].get<double>();
-                const double rss_ratio = ours["peak_rss_mb"].get<double>() / t["peak_rss_mb"].get<double>();
-                fmt::print("{:<9} {:>7} {:>15.3f} {:>17.0f} {:>12.0f} | {:>15.2f}x {:>15.2f}x {:>9.2f}x\n",
-                           t["workload"].get<std::string>(), w.threads, t["train_seconds_per_epoch"].get<double>(),
-                           t["inference_samples_per_second"].get<double>(), t["peak_rss_mb"].get<double>(), train_ratio,
-                           infer_ratio, rss_ratio);
-                std::fflush(stdout);
-                nlohmann::json row = t;
-                row["minnow_speedup_train"] = train_ratio;
-                row["minnow_speedup_inference"] = infer_ratio;
-                row["minnow_rss_ratio"] = rss_ratio;
-                reference.push_back(row);
-            }
-            // Each system at its best thread setting, as the targets are stated.
-            fmt::print("\nbest thread setting of each system, as ratios (issue 7's targets in brackets)\n");
-            fmt::print("{:<9} {:>14} {:>14} {:>10} {:>16} {:>16} {:>10}\n", "workload", "minnow s/ep", "torch s/ep",
-                       "speedup", "minnow infer/s", "torch infer/s", "ratio");
-            const std::map<std::string, std::pair<std::string, std::string>> targets{
-                {"W1-BN", {">= 3.3x", ">= 900k/s"}}, {"W1-noBN", {">= 3x", ""}},
-                {"W2-BN", {">= 2.3x", ">= 6x"}},      {"W2-noBN", {">= 1.75x", ""}}};
-            for (const auto& [name, target] : targets) {
-                double ours_s = 1e30, torch_s = 1e30, ours_i = 0, torch_i = 0;
-                for (const auto& r : workloads)
-                    if (r["workload"] == name) {
-                        ours_s = std::min(ours_s, r["train_seconds_per_epoch"].get<double>());
-                        ours_i = std::max(ours_i, r["inference_samples_per_second"].get<double>());
-                    }
-                for (const auto& r : reference)
-                    if (r["workload"] == name) {
-                        torch_s = std::min(torch_s, r["train_seconds_per_epoch"].get<double>());
-                        torch_i = std::max(torch_i, r["inference_samples_per_second"].get<double>());
-                    }
-                if (torch_i <= 0) continue;
-                fmt::print("{:<9} {:>14.3f} {:>14.3f} {:>9.2f}x {:>16.0f} {:>16.0f} {:>9.2f}x   [train {}{}{}]\n", name,
-                           ours_s, torch_s, torch_s / ours_s, ours_i, torch_i, ours_i / torch_i, target.first,
-                           target.second.empty() ? "" : ", inference ", target.second);
-            }
+            run_workloads(spec, thread_counts, libtorch, workloads, reference);
+            if (!libtorch.empty()) print_best_settings(workloads, reference);
         }
         if (!out_path.empty()) {
             nlohmann::json json_rows = nlohmann::json::array();

@@ -27,6 +27,8 @@ int64_t peak_rss_kb() {
 
 }  // namespace
 
+int default_epochs(const std::string& model) { return model == "mlp" ? 4 : 3; }
+
 nlohmann::json run_workload(const WorkloadSpec& spec) {
     set_num_threads(spec.threads);  // minnow's threads and OpenBLAS'
     const bool mlp = spec.model == "mlp";

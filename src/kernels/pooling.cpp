@@ -14,9 +14,12 @@ bool is_plain_2x2(const PoolGeometry& g) {
            g.OH * 2 <= g.H && g.OW * 2 <= g.W;
 }
 
-// Writes every input pixel's gradient once: each window's four pixels (dy where the maximum was,
-// zero elsewhere), then zeros for the odd last row and column no window covers.
-void max_pool_2x2_backward_assign(const float* dy, const int32_t* argmax, const PoolGeometry& g, float* dx) {
+// Writes every input pixel's gradient once: each window's four pixels (dy where the maximum was and
+// `passes` lets it through, zero elsewhere), then zeros for the odd last row and column no window
+// covers.
+template <class Passes>
+void max_pool_2x2_backward_assign(const float* dy, const int32_t* argmax, const PoolGeometry& g, float* dx,
+                                  Passes passes) {
     const int64_t C = g.C, row = g.W * C;
     parallel_for(g.N * g.OH, 8, [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
@@ -32,10 +35,10 @@ void max_pool_2x2_backward_assign(const float* dy, const int32_t* argmax, const 
                 for (int64_t c = 0; c < C; ++c) {
                     const int32_t at = argmax[o + c];
                     const float d = dy[o + c];
-                    p0[c] = at == base + c ? d : 0.0f;
-                    p1[c] = at == base + C + c ? d : 0.0f;
-                    p2[c] = at == base + row + c ? d : 0.0f;
-                    p3[c] = at == base + row + C + c ? d : 0.0f;
+                    p0[c] = at == base + c && passes(base + c) ? d : 0.0f;
+                    p1[c] = at == base + C + c && passes(base + C + c) ? d : 0.0f;
+                    p2[c] = at == base + row + c && passes(base + row + c) ? d : 0.0f;
+                    p3[c] = at == base + row + C + c && passes(base + row + C + c) ? d : 0.0f;
                 }
             }
             for (int64_t h = 2 * oh; h < 2 * oh + 2; ++h)  // the odd last column
@@ -50,7 +53,7 @@ void max_pool_2x2_backward_assign(const float* dy, const int32_t* argmax, const 
 
 void max_pool2d_backward_assign(const float* dy, const int32_t* argmax, const PoolGeometry& g, float* dx) {
     if (is_plain_2x2(g)) {
-        max_pool_2x2_backward_assign(dy, argmax, g, dx);
+        max_pool_2x2_backward_assign(dy, argmax, g, dx, [](int64_t) { return true; });
         return;
     }
     std::fill(dx, dx + g.N * g.H * g.W * g.C, 0.0f);
@@ -95,6 +98,25 @@ void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_cou
     }
     parallel_for(out_count, 1 << 15, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) dx[argmax[i]] += dy[i];
+    });
+}
+
+void relu_max_pool_2x2_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax) {
+    // The values relu would have written, computed where the pooling reads them.
+    max_pool_2x2(g, [x](int64_t i, int64_t) { return x[i] > 0.0f ? x[i] : 0.0f; }, y, argmax);
+}
+
+void relu_max_pool_2x2_backward(const float* x, const float* dy, const int32_t* argmax, const PoolGeometry& g,
+                                float* dx, bool assign) {
+    // relu's gradient passes where its input was positive; a window whose values were all <= 0
+    // sends nothing back, as max_pool2d(relu(x)) would.
+    if (assign) {
+        max_pool_2x2_backward_assign(dy, argmax, g, dx, [x](int64_t i) { return x[i] > 0.0f; });
+        return;
+    }
+    parallel_for(g.N * g.OH * g.OW * g.C, 1 << 15, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+            if (x[argmax[i]] > 0.0f) dx[argmax[i]] += dy[i];
     });
 }
 

@@ -53,4 +53,12 @@ void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_cou
 /// The same gradient written (=) into an uninitialized dx of the input's size, every element.
 void max_pool2d_backward_assign(const float* dy, const int32_t* argmax, const PoolGeometry& g, float* dx);
 
+/// max_pool2d(relu(x)) for 2x2 windows, stride 2, no padding, without writing relu(x): the same
+/// values and argmax (the first position of each window's maximum after the ReLU).
+void relu_max_pool_2x2_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax);
+/// Its gradient: dy to each window's argmax where x > 0 there. `assign`: write every element of an
+/// uninitialized dx of the input's size; otherwise add into dx.
+void relu_max_pool_2x2_backward(const float* x, const float* dy, const int32_t* argmax, const PoolGeometry& g,
+                                float* dx, bool assign);
+
 }  // namespace minnow::kernels

@@ -58,8 +58,8 @@ Variable BatchNormalization::normalize(const Variable& x, Mode mode, Then then) 
     // A frozen layer keeps its statistics: it runs in inference mode even when training.
     if (mode == Mode::Infer || !trainable()) {
         Variable y = batch_norm_infer(x, gamma_, beta_, moving_mean_.value(), moving_variance_.value(), epsilon_);
-        if (then != Then::Nothing) y = activation(y, ActivationKind::Relu);
-        return then == Then::ReluMaxPool ? max_pool2d(y) : y;
+        if (then == Then::ReluMaxPool) return relu_max_pool2d(y);
+        return then == Then::Relu ? activation(y, ActivationKind::Relu) : y;
     }
 
     const int64_t per_feature = x.value().numel() / x.value().dim(-1);

@@ -8,6 +8,7 @@
 #include "minnow/layers/batch_normalization.hpp"
 #include "minnow/layers/core_layers.hpp"
 #include "minnow/layers/pooling.hpp"
+#include "minnow/ops/conv2d.hpp"
 
 namespace minnow {
 
@@ -104,19 +105,48 @@ Variable Sequential::forward_logits(const Variable& x, Mode mode) { return run_l
 
 namespace {
 
-// How many layers from `i` on run as one fused op in training: BatchNormalization, then
-// Activation("relu") (2), then a 2x2 / stride 2 / 'valid' MaxPooling2D (3); 1 when nothing fuses.
-// Exactly these classes: a subclass may have changed what they compute.
-size_t fused_run(const std::vector<std::shared_ptr<Layer>>& layers, size_t i, size_t end) {
-    if (i + 1 >= end || typeid(*layers[i]) != typeid(BatchNormalization) ||
-        typeid(*layers[i + 1]) != typeid(Activation) ||
-        static_cast<const Activation&>(*layers[i + 1]).activation() != ActivationKind::Relu)
-        return 1;
-    if (i + 2 < end && typeid(*layers[i + 2]) == typeid(MaxPooling2D)) {
-        const auto& pool = static_cast<const MaxPooling2D&>(*layers[i + 2]);
-        if (pool.pool_size() == Size2(2) && pool.strides() == Size2(2) && pool.padding() == Padding::Valid) return 3;
+bool is_relu(const Layer& layer) {
+    return typeid(layer) == typeid(Activation) &&
+           static_cast<const Activation&>(layer).activation() == ActivationKind::Relu;
+}
+
+bool is_plain_2x2_pool(const Layer& layer) {
+    if (typeid(layer) != typeid(MaxPooling2D)) return false;
+    const auto& pool = static_cast<const MaxPooling2D&>(layer);
+    return pool.pool_size() == Size2(2) && pool.strides() == Size2(2) && pool.padding() == Padding::Valid;
+}
+
+// A run of layers from `i` that executes as one fused op.
+enum class Fusion { None, BatchNormRelu, BatchNormReluPool, ReluPool };
+struct FusedRun {
+    Fusion fusion = Fusion::None;
+    size_t layers = 1;
+};
+
+// BatchNormalization -> Activation("relu") [-> 2x2 / stride 2 / 'valid' MaxPooling2D], or
+// Activation("relu") -> that MaxPooling2D. Exactly these classes: a subclass may have changed
+// what they compute.
+FusedRun fused_run(const std::vector<std::shared_ptr<Layer>>& layers, size_t i, size_t end) {
+    if (i + 1 >= end) return {};
+    if (is_relu(*layers[i])) return is_plain_2x2_pool(*layers[i + 1]) ? FusedRun{Fusion::ReluPool, 2} : FusedRun{};
+    if (typeid(*layers[i]) != typeid(BatchNormalization) || !is_relu(*layers[i + 1])) return {};
+    if (i + 2 < end && is_plain_2x2_pool(*layers[i + 2])) return {Fusion::BatchNormReluPool, 3};
+    return {Fusion::BatchNormRelu, 2};
+}
+
+Variable run_fused(const std::vector<std::shared_ptr<Layer>>& layers, size_t i, const FusedRun& run,
+                   const Variable& x, Mode mode) {
+    // The layers check their input shapes as they would one by one.
+    Shape shape = x.shape();
+    for (size_t k = i; k < i + run.layers; ++k) shape = layers[k]->ensure_built(shape);
+    switch (run.fusion) {
+        case Fusion::ReluPool: return relu_max_pool2d(x);
+        case Fusion::BatchNormRelu: return static_cast<BatchNormalization&>(*layers[i]).forward_relu(x, mode);
+        case Fusion::BatchNormReluPool:
+            return static_cast<BatchNormalization&>(*layers[i]).forward_relu_max_pool(x, mode);
+        case Fusion::None: break;
     }
-    return 2;
+    throw std::logic_error("run_fused: nothing to fuse");
 }
 
 }  // namespace
@@ -127,18 +157,14 @@ Variable Sequential::run_layers(const std::vector<std::shared_ptr<Layer>>& layer
     // With `logits`, the last layer runs on its own (it stops before its activation).
     const size_t fusable_end = logits && !layers.empty() ? layers.size() - 1 : layers.size();
     for (size_t i = 0; i < layers.size();) {
-        const size_t run = i < fusable_end ? fused_run(layers, i, fusable_end) : 1;
-        if (run == 1) {
+        const FusedRun run = i < fusable_end ? fused_run(layers, i, fusable_end) : FusedRun{};
+        if (run.fusion == Fusion::None) {
             Layer& layer = *layers[i];
             h = logits && i + 1 == layers.size() ? layer.call_logits(h, mode) : layer(h, mode);
         } else {
-            auto& bn = static_cast<BatchNormalization&>(*layers[i]);
-            const Shape normalized = bn.ensure_built(h.shape());
-            layers[i + 1]->ensure_built(normalized);
-            if (run == 3) layers[i + 2]->ensure_built(normalized);
-            h = run == 3 ? bn.forward_relu_max_pool(h, mode) : bn.forward_relu(h, mode);
+            h = run_fused(layers, i, run, h, mode);
         }
-        i += run;
+        i += run.layers;
     }
     return h;
 }

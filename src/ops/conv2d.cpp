@@ -60,7 +60,9 @@ Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias,
     });
 }
 
-Variable max_pool2d(const Variable& x, Size2 pool_size, Size2 strides, Padding padding) {
+namespace {
+
+kernels::PoolGeometry pool_geometry(const Variable& x, Size2 pool_size, Size2 strides, Padding padding) {
     const Shape& s = x.shape();
     MINNOW_CHECK(s.rank() == 4, ShapeError, "max_pool2d: expected input (batch, height, width, channels), got {}", s);
     MINNOW_CHECK(pool_size.h >= 1 && pool_size.w >= 1 && strides.h >= 1 && strides.w >= 1, ValueError,
@@ -71,8 +73,14 @@ Variable max_pool2d(const Variable& x, Size2 pool_size, Size2 strides, Padding p
                  "max_pool2d: pool {} is larger than the input {}x{} with 'valid' padding", pool_size.str(), s[1], s[2]);
     MINNOW_CHECK(x.value().numel() <= std::numeric_limits<int32_t>::max(), ShapeError,
                  "max_pool2d: input {} has more elements than int32 positions can index", s);
-    const kernels::PoolGeometry g{s[0],      s[1],      s[2],      s[3],          pool_size.h,   pool_size.w,
-                                  rows.out,  cols.out,  strides.h, strides.w,     rows.pad_before, cols.pad_before};
+    return {s[0],     s[1],     s[2],      s[3],      pool_size.h,     pool_size.w,
+            rows.out, cols.out, strides.h, strides.w, rows.pad_before, cols.pad_before};
+}
+
+}  // namespace
+
+Variable max_pool2d(const Variable& x, Size2 pool_size, Size2 strides, Padding padding) {
+    const kernels::PoolGeometry g = pool_geometry(x, pool_size, strides, padding);
     Tensor y({g.N, g.OH, g.OW, g.C});
     detail::IndexBuffer argmax(y.numel());
     kernels::max_pool2d_forward(x.value().data(), g, y.data(), argmax.data());
@@ -86,6 +94,16 @@ Variable max_pool2d(const Variable& x, Size2 pool_size, Size2 strides, Padding p
                                     kernels::max_pool2d_backward(a.dy.data(), argmax.data(), count, a.dx[0]->data(),
                                                                  disjoint);
                             });
+}
+
+Variable relu_max_pool2d(const Variable& x) {
+    const kernels::PoolGeometry g = pool_geometry(x, 2, 2, Padding::Valid);
+    Tensor y({g.N, g.OH, g.OW, g.C});
+    detail::IndexBuffer argmax(y.numel());
+    kernels::relu_max_pool_2x2_forward(x.value().data(), g, y.data(), argmax.data());
+    return record_assigning("relu_max_pool2d", std::move(y), {x}, [argmax = std::move(argmax), g](const BackwardArgs& a) {
+        kernels::relu_max_pool_2x2_backward(a.x(0).data(), a.dy.data(), argmax.data(), g, a.dx[0]->data(), a.assign(0));
+    });
 }
 
 }  // namespace minnow

@@ -5,8 +5,11 @@
 #include "minnow/core/error.hpp"
 #include "minnow/layers/layers.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
+#include "support/gradcheck.hpp"
 #include "support/layer_checks.hpp"
+#include "minnow/ops/activations.hpp"
 #include "minnow/ops/arithmetic.hpp"
+#include "minnow/ops/conv2d.hpp"
 #include <nlohmann/json.hpp>
 
 using namespace minnow;
@@ -165,4 +168,31 @@ TEST_CASE("MaxPooling2D: the gradient goes to each window's maximum", "[layers][
     check_layer(q, {2, 5, 5, 2}, {});
     CHECK(q.output_shape().batch_str() == "(None, 3, 3, 2)");
     CHECK(MaxPooling2D().get_config()["strides"] == nlohmann::json{2, 2});
+}
+
+TEST_CASE("relu_max_pool2d: max_pool2d(relu(x)) to the bit, values and gradients", "[layers][pool]") {
+    const auto check = [](Variable x, uint64_t seed) {
+        Rng rng(seed);
+        const Shape pooled{x.shape()[0], x.shape()[1] / 2, x.shape()[2] / 2, x.shape()[3]};
+        const Tensor dy = Tensor::uniform(pooled, -1, 1, rng);
+        const auto fused = test::values_and_grads([&] { return relu_max_pool2d(x); }, {x}, dy);
+        const auto unfused = test::values_and_grads([&] { return max_pool2d(relu(x)); }, {x}, dy);
+        INFO("shape " << x.shape().str());
+        CHECK(test::identical(fused[0], unfused[0]));
+        CHECK(test::identical(fused[1], unfused[1]));
+    };
+    check(test::random_leaf({2, 6, 6, 3}, 41), 50);
+    check(test::random_leaf({3, 7, 5, 4}, 42), 51);    // odd sizes: the last row and column are in no window
+    check(test::random_leaf({8, 30, 30, 8}, 43), 52);  // threaded passes
+    // Windows of all-negative values pool to relu's 0 at their first position and send nothing
+    // back; ties among positive values keep the first.
+    Tensor ties = Tensor::from_data({1, 2, 4, 1}, {-1, -2, 3, 3, -3, -4, 3, 1});
+    check(Variable(ties, true), 53);
+    Variable x(ties, true);
+    sum(relu_max_pool2d(x)).backward();
+    CHECK(x.grad().to_vector() == std::vector<float>{0, 0, 1, 0, 0, 0, 0, 0});
+    CHECK_THROWS_AS(relu_max_pool2d(test::random_leaf({2, 1, 4, 3}, 44)), ShapeError);
+    // Away from relu's kink (and with distinct values, so no window's maximum is near a tie).
+    Variable smooth = test::random_leaf_away_from_zero({2, 4, 6, 3}, 45);
+    REQUIRE_GRADCHECK([&] { return relu_max_pool2d(smooth); }, {smooth});
 }

@@ -85,30 +85,44 @@ TEST_CASE("Sequential: a model is a layer and nests; freezing propagates", "[mod
     CHECK(y.shape() == Shape{5, 2});
 }
 
-TEST_CASE("Sequential fuses BatchNormalization -> ReLU (-> MaxPooling2D) with the same numbers", "[models]") {
-    // BN -> ReLU -> MaxPooling2D (on an odd 5x5) fuses as three, Dense's BN -> ReLU as two.
-    Sequential model({Input({7, 7, 2}), Conv2D(3, 3), BatchNormalization(), Activation("relu"), MaxPooling2D(),
-                      Flatten(), Dense(4), BatchNormalization(), Activation("relu"), Dense(2)});
-    Variable x = test::random_leaf({5, 7, 7, 2}, 27);
-    Rng rng(28);
-    const Tensor dy = Tensor::uniform({5, 2}, -1, 1, rng);
-    std::vector<Variable> weights{x};
-    for (const Variable& w : model.trainable_weights()) weights.push_back(w);
-    const auto fused = test::values_and_grads([&] { return model(x, Mode::Train); }, weights, dy);
+namespace {
+
+// The model's output and gradients (x's, then each trainable weight's) equal, bit for bit, those
+// of its layers called one by one, where nothing fuses.
+void check_fused_equals_one_by_one(Sequential& model, const Variable& x, const Tensor& dy) {
+    std::vector<Variable> wrt{x};
+    for (const Variable& w : model.trainable_weights()) wrt.push_back(w);
+    const auto fused = test::values_and_grads([&] { return model(x, Mode::Train); }, wrt, dy);
     const auto one_by_one = test::values_and_grads(
         [&] {
             Variable h = x;
             for (const auto& layer : model.layers()) h = (*layer)(h, Mode::Train);
             return h;
         },
-        weights, dy);
+        wrt, dy);
     for (size_t i = 0; i < fused.size(); ++i) {
         INFO("tensor " << i << " (0 = the output, then x's gradient, then each trainable weight's)");
         CHECK(test::identical(fused[i], one_by_one[i]));
     }
+}
+
+}  // namespace
+
+TEST_CASE("Sequential fuses BatchNormalization -> ReLU (-> MaxPooling2D) and ReLU -> MaxPooling2D with the same numbers",
+          "[models]") {
+    // BN -> ReLU -> MaxPooling2D (on an odd 5x5) fuses as three, Dense's BN -> ReLU as two.
+    Sequential model({Input({7, 7, 2}), Conv2D(3, 3), BatchNormalization(), Activation("relu"), MaxPooling2D(),
+                      Flatten(), Dense(4), BatchNormalization(), Activation("relu"), Dense(2)});
+    Variable x = test::random_leaf({5, 7, 7, 2}, 27);
+    Rng rng(28);
+    const Tensor dy = Tensor::uniform({5, 2}, -1, 1, rng);
+    check_fused_equals_one_by_one(model, x, dy);
+    // Without BatchNormalization, ReLU -> MaxPooling2D fuses as two.
+    Sequential plain({Input({7, 7, 2}), Conv2D(3, 3), Activation("relu"), MaxPooling2D(), Flatten(), Dense(2)});
+    check_fused_equals_one_by_one(plain, x, dy);
     // A frozen BatchNormalization still runs in inference mode inside the pair.
     model.get_layer("batch_normalization").set_trainable(false);
     const Tensor mean_before = model.get_layer("batch_normalization").weights()[2].value();
-    (void)model(x, Mode::Train);
+    check_fused_equals_one_by_one(model, x, dy);
     CHECK(test::identical(model.get_layer("batch_normalization").weights()[2].value(), mean_before));
 }

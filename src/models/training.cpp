@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <numeric>
+#include <typeinfo>
 
 #include "core/float_mode.hpp"
 #include "minnow/autograd/graph.hpp"
@@ -127,9 +128,9 @@ Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y) 
 std::vector<std::shared_ptr<Layer>> Sequential::inference_layers() const {
     std::vector<std::shared_ptr<Layer>> plan;
     for (size_t i = 0; i < layers_.size(); ++i) {
-        const auto* bn = i + 1 < layers_.size() ? dynamic_cast<const BatchNormalization*>(layers_[i + 1].get()) : nullptr;
-        if (bn != nullptr) {
-            const auto [scale, shift] = bn->inference_affine();
+        // Exactly BatchNormalization: a subclass may compute something other than its affine map.
+        if (i + 1 < layers_.size() && typeid(*layers_[i + 1]) == typeid(BatchNormalization)) {
+            const auto [scale, shift] = static_cast<const BatchNormalization&>(*layers_[i + 1]).inference_affine();
             if (auto folded = layers_[i]->with_output_affine(scale, shift)) {
                 plan.push_back(std::move(folded));
                 ++i;  // the normalization is inside the folded layer now

@@ -207,6 +207,25 @@ TEST_CASE("predict and evaluate fold BatchNormalization into the layer before it
     for (size_t i = 0; i < after.size(); ++i) CHECK(allclose(after[i], before[i], 0.0f, 0.0f));
 }
 
+namespace {
+
+// A user's layer built on BatchNormalization that computes something else in inference.
+class ShiftedBatchNormalization : public BatchNormalization {
+public:
+    Variable forward(const Variable& x, Mode mode) override { return BatchNormalization::forward(x, mode) + 1.0f; }
+};
+
+}  // namespace
+
+TEST_CASE("predict folds exactly BatchNormalization, never a subclass of it", "[models]") {
+    Rng rng(78);
+    Sequential model({Input({6}), Dense(4), std::make_shared<ShiftedBatchNormalization>(), Dense(2)});
+    randomize_batch_norms(model, rng);
+    const Tensor x = Tensor::uniform({10, 6}, -1, 1, rng);
+    NoGradGuard no_grad;
+    CHECK(allclose(model.predict(x, 4), model(Variable(x), Mode::Infer).value(), 0.0f, 0.0f));
+}
+
 TEST_CASE("with_output_affine: Dense and Conv2D fold a per-channel affine map, others decline", "[models]") {
     Rng rng(78);
     const Tensor scale = Tensor::uniform({4}, 0.5f, 2, rng), shift = Tensor::uniform({4}, -1, 1, rng);

@@ -57,8 +57,21 @@ void bench_layers(std::vector<Row>& rows) {
         layer_row(rows, "BatchNormalization", bn, {32, 26, 26, 32}, true, 0);
     }
     {
+        Activation relu("relu");
+        layer_row(rows, "Activation relu", relu, {32, 26, 26, 32}, true, 0);
+    }
+    {
         MaxPooling2D pool;
         layer_row(rows, "MaxPooling2D 2x2", pool, {32, 26, 26, 32}, true, 0);
+    }
+    // W2's first block after the convolution, as Sequential runs it: one fused op each.
+    {
+        Sequential block({BatchNormalization(), Activation("relu"), MaxPooling2D()});
+        layer_row(rows, "BN -> ReLU -> MaxPooling2D, fused", block, {32, 26, 26, 32}, true, 0);
+    }
+    {
+        Sequential block({Activation("relu"), MaxPooling2D()});
+        layer_row(rows, "ReLU -> MaxPooling2D, fused", block, {32, 26, 26, 32}, true, 0);
     }
 }
 

@@ -14,32 +14,35 @@ bool is_plain_2x2(const PoolGeometry& g) {
            g.OH * 2 <= g.H && g.OW * 2 <= g.W;
 }
 
-// Writes every input pixel's gradient once: each window's four pixels (dy where the maximum was and
-// `passes` lets it through, zero elsewhere), then zeros for the odd last row and column no window
-// covers.
-template <class Passes>
+// One window row's gradient for C channels: dy where the maximum was (and, with Relu, where the
+// ReLU's input x was positive), zero elsewhere. Restrict pointers in a function of their own: in
+// the lambda below the Relu loop would not vectorize.
+template <bool Relu>
+void window_gradient(const int32_t* __restrict arg, const float* __restrict dy, int32_t position,
+                     const float* __restrict x, float* __restrict dx, int32_t C) {
+    for (int32_t c = 0; c < C; ++c) {
+        const float d = arg[c] == position + c ? dy[c] : 0.0f;
+        if constexpr (Relu) dx[c] = x[c] > 0.0f ? d : 0.0f;
+        else dx[c] = d;
+    }
+}
+
+// Writes every input pixel's gradient once: each window's four pixels, then zeros for the odd last
+// row and column no window covers. With Relu, the gradient of max_pool2d(relu(x)).
+template <bool Relu>
 void max_pool_2x2_backward_assign(const float* dy, const int32_t* argmax, const PoolGeometry& g, float* dx,
-                                  Passes passes) {
+                                  const float* relu_input) {
     const int64_t C = g.C, row = g.W * C;
     parallel_for(g.N * g.OH, 8, [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) {
             const int64_t n = r / g.OH, oh = r % g.OH;
             const int64_t top = (n * g.H + 2 * oh) * g.W * C;
             for (int64_t ow = 0; ow < g.OW; ++ow) {
-                const int64_t base = top + 2 * ow * C;
                 const int64_t o = (r * g.OW + ow) * C;
-                float* __restrict p0 = dx + base;
-                float* __restrict p1 = p0 + C;
-                float* __restrict p2 = p0 + row;
-                float* __restrict p3 = p2 + C;
-                for (int64_t c = 0; c < C; ++c) {
-                    const int32_t at = argmax[o + c];
-                    const float d = dy[o + c];
-                    p0[c] = at == base + c && passes(base + c) ? d : 0.0f;
-                    p1[c] = at == base + C + c && passes(base + C + c) ? d : 0.0f;
-                    p2[c] = at == base + row + c && passes(base + row + c) ? d : 0.0f;
-                    p3[c] = at == base + row + C + c && passes(base + row + C + c) ? d : 0.0f;
-                }
+                for (const int64_t at : {top + 2 * ow * C, top + 2 * ow * C + C, top + 2 * ow * C + row,
+                                         top + 2 * ow * C + row + C})
+                    window_gradient<Relu>(argmax + o, dy + o, static_cast<int32_t>(at),
+                                          Relu ? relu_input + at : nullptr, dx + at, static_cast<int32_t>(C));
             }
             for (int64_t h = 2 * oh; h < 2 * oh + 2; ++h)  // the odd last column
                 std::fill(dx + (n * g.H + h) * row + 2 * g.OW * C, dx + (n * g.H + h + 1) * row, 0.0f);
@@ -53,7 +56,7 @@ void max_pool_2x2_backward_assign(const float* dy, const int32_t* argmax, const 
 
 void max_pool2d_backward_assign(const float* dy, const int32_t* argmax, const PoolGeometry& g, float* dx) {
     if (is_plain_2x2(g)) {
-        max_pool_2x2_backward_assign(dy, argmax, g, dx, [](int64_t) { return true; });
+        max_pool_2x2_backward_assign<false>(dy, argmax, g, dx, nullptr);
         return;
     }
     std::fill(dx, dx + g.N * g.H * g.W * g.C, 0.0f);
@@ -111,12 +114,12 @@ void relu_max_pool_2x2_backward(const float* x, const float* dy, const int32_t* 
     // relu's gradient passes where its input was positive; a window whose values were all <= 0
     // sends nothing back, as max_pool2d(relu(x)) would.
     if (assign) {
-        max_pool_2x2_backward_assign(dy, argmax, g, dx, [x](int64_t i) { return x[i] > 0.0f; });
+        max_pool_2x2_backward_assign<true>(dy, argmax, g, dx, x);
         return;
     }
     parallel_for(g.N * g.OH * g.OW * g.C, 1 << 15, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i)
-            if (x[argmax[i]] > 0.0f) dx[argmax[i]] += dy[i];
+        // A select, not a branch: the sign of x at the maxima is a coin toss the predictor loses.
+        for (int64_t i = begin; i < end; ++i) dx[argmax[i]] += x[argmax[i]] > 0.0f ? dy[i] : 0.0f;
     });
 }
 

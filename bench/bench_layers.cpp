@@ -67,11 +67,11 @@ void bench_layers(std::vector<Row>& rows) {
     // W2's first block after the convolution, as Sequential runs it: one fused op each.
     {
         Sequential block({BatchNormalization(), Activation("relu"), MaxPooling2D()});
-        layer_row(rows, "BN -> ReLU -> MaxPooling2D, fused", block, {32, 26, 26, 32}, true, 0);
+        layer_row(rows, "BN -> ReLU -> pool 2x2, fused", block, {32, 26, 26, 32}, true, 0);
     }
     {
         Sequential block({Activation("relu"), MaxPooling2D()});
-        layer_row(rows, "ReLU -> MaxPooling2D, fused", block, {32, 26, 26, 32}, true, 0);
+        layer_row(rows, "ReLU -> pool 2x2, fused", block, {32, 26, 26, 32}, true, 0);
     }
 }
 

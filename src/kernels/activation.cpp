@@ -50,7 +50,7 @@ namespace {
 
 void activation_forward_range(Elementwise f, const float* x, float* y, int64_t n, float alpha) {
     switch (f) {
-        case Elementwise::Relu: map(x, y, n, [](float v) { return v > 0.0f ? v : 0.0f; }); break;
+        case Elementwise::Relu: map(x, y, n, [](float v) { return relu_value(v); }); break;
         case Elementwise::Sigmoid: map(x, y, n, sigmoid); break;
         case Elementwise::Tanh: map(x, y, n, [](float v) { return std::tanh(v); }); break;
         case Elementwise::LeakyRelu: map(x, y, n, [alpha](float v) { return v > 0.0f ? v : alpha * v; }); break;
@@ -75,7 +75,7 @@ void activation_backward_range(Elementwise f, const float* x, const float* y, co
                                float alpha) {
     switch (f) {
         case Elementwise::Relu:
-            for (int64_t i = 0; i < n; ++i) put<Add>(dx[i], x[i] > 0.0f ? dy[i] : 0.0f);
+            for (int64_t i = 0; i < n; ++i) put<Add>(dx[i], relu_gradient(x[i], dy[i]));
             break;
         case Elementwise::Sigmoid:
             for (int64_t i = 0; i < n; ++i) put<Add>(dx[i], dy[i] * y[i] * (1.0f - y[i]));

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/activation.hpp"
 #include "minnow/core/parallel.hpp"
 
 namespace minnow::kernels {
@@ -138,7 +139,7 @@ template <class Dy>
 auto relu_masked(const float* x, const TrainSaved& saved, int64_t C, Dy dy) {
     return [=](int64_t m, int64_t c) {
         const float g = dy(m, c);  // read unconditionally, so the select vectorizes
-        return affine(x[m * C + c], saved.scale[c], saved.shift[c]) > 0.0f ? g : 0.0f;
+        return relu_gradient(affine(x[m * C + c], saved.scale[c], saved.shift[c]), g);
     };
 }
 
@@ -151,10 +152,7 @@ void batch_norm_train_forward(const float* x, const float* gamma, const float* b
     const float* __restrict sh = out.shift;
     float* __restrict y = out.y;
     if (relu)
-        map_rows(M, C, [&](int64_t m, int64_t c) {
-            const float v = affine(x[m * C + c], sc[c], sh[c]);
-            y[m * C + c] = v > 0.0f ? v : 0.0f;
-        });
+        map_rows(M, C, [&](int64_t m, int64_t c) { y[m * C + c] = relu_value(affine(x[m * C + c], sc[c], sh[c])); });
     else
         map_rows(M, C, [&](int64_t m, int64_t c) { y[m * C + c] = affine(x[m * C + c], sc[c], sh[c]); });
 }
@@ -179,10 +177,7 @@ void batch_norm_relu_max_pool_train_forward(const float* x, const float* gamma, 
     // The activations max_pool2d would have read, computed where it reads them.
     max_pool_2x2(
         g,
-        [=](int64_t i, int64_t c) {
-            const float v = affine(x[i], sc[c], sh[c]);
-            return v > 0.0f ? v : 0.0f;
-        },
+        [=](int64_t i, int64_t c) { return relu_value(affine(x[i], sc[c], sh[c])); },
         out.y, argmax);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "kernels/activation.hpp"
 #include "minnow/core/parallel.hpp"
 
 namespace minnow::kernels {
@@ -22,7 +23,7 @@ void window_gradient(const int32_t* __restrict arg, const float* __restrict dy, 
                      const float* __restrict x, float* __restrict dx, int32_t C) {
     for (int32_t c = 0; c < C; ++c) {
         const float d = arg[c] == position + c ? dy[c] : 0.0f;
-        if constexpr (Relu) dx[c] = x[c] > 0.0f ? d : 0.0f;
+        if constexpr (Relu) dx[c] = relu_gradient(x[c], d);
         else dx[c] = d;
     }
 }
@@ -106,7 +107,7 @@ void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_cou
 
 void relu_max_pool_2x2_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax) {
     // The values relu would have written, computed where the pooling reads them.
-    max_pool_2x2(g, [x](int64_t i, int64_t) { return x[i] > 0.0f ? x[i] : 0.0f; }, y, argmax);
+    max_pool_2x2(g, [x](int64_t i, int64_t) { return relu_value(x[i]); }, y, argmax);
 }
 
 void relu_max_pool_2x2_backward(const float* x, const float* dy, const int32_t* argmax, const PoolGeometry& g,
@@ -119,7 +120,7 @@ void relu_max_pool_2x2_backward(const float* x, const float* dy, const int32_t* 
     }
     parallel_for(g.N * g.OH * g.OW * g.C, 1 << 15, [&](int64_t begin, int64_t end) {
         // A select, not a branch: the sign of x at the maxima is a coin toss the predictor loses.
-        for (int64_t i = begin; i < end; ++i) dx[argmax[i]] += x[argmax[i]] > 0.0f ? dy[i] : 0.0f;
+        for (int64_t i = begin; i < end; ++i) dx[argmax[i]] += relu_gradient(x[argmax[i]], dy[i]);
     });
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Conv2D on NHWC tensors as im2col + one GEMM (forward) and two GEMMs + col2im (backward).
+// Conv2D on NHWC tensors, three ways: direct kernels for small patches, implicit-GEMM register
+// tiles for filters in blocks of 16, and im2col + OpenBLAS GEMMs for the rest.
 
 #include <cstdint>
 
@@ -60,6 +61,18 @@ struct ConvGrads {
 /// over taps; db = sum of dy over pixels.
 void conv2d_direct_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g,
                             const ConvGrads& out);
+
+/// Whether the implicit-GEMM kernels run this convolution: larger patches than the direct kernels
+/// take, and filters in blocks of 16.
+bool use_implicit(const ConvGeometry& g);
+/// Implicit GEMM: y = im2col(x) W + b and its backward without the im2col matrix, in register tiles
+/// that read each window where it lies in x. Padding runs on a zero-padded copy of x.
+void conv2d_implicit_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y);
+void conv2d_implicit_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g,
+                              const ConvGrads& out);
+
+/// db += the sums of dy's (rows, K) over its rows.
+void add_bias_gradient(const float* dy, int64_t rows, int64_t K, float* db);
 
 /// y = im2col(x) W + b, with cols (N*OH*OW, KH*KW*C) left filled for the backward pass.
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* cols, float* y);

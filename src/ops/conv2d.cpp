@@ -47,10 +47,14 @@ Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias,
     if (has_bias) inputs.push_back(bias);
     const float* b = has_bias ? bias.value().data() : nullptr;
 
-    if (kernels::use_direct(g)) {
-        kernels::conv2d_direct_forward(x.value().data(), kernel.value().data(), b, g, y.data());
-        return record_assigning("conv2d", std::move(y), std::move(inputs), [g](const BackwardArgs& a) {
-            kernels::conv2d_direct_backward(a.x(0).data(), a.x(1).data(), a.dy.data(), g, conv_grads(a));
+    // Both the direct and the implicit-GEMM kernels read x itself in the backward pass.
+    if (kernels::use_direct(g) || kernels::use_implicit(g)) {
+        const bool direct = kernels::use_direct(g);
+        (direct ? kernels::conv2d_direct_forward : kernels::conv2d_implicit_forward)(x.value().data(),
+                                                                                    kernel.value().data(), b, g, y.data());
+        return record_assigning("conv2d", std::move(y), std::move(inputs), [g, direct](const BackwardArgs& a) {
+            (direct ? kernels::conv2d_direct_backward : kernels::conv2d_implicit_backward)(
+                a.x(0).data(), a.x(1).data(), a.dy.data(), g, conv_grads(a));
         });
     }
     Tensor cols({g.rows(), g.patch()});

@@ -115,6 +115,32 @@ TEST_CASE("Conv2D: direct kernel gradients for input, kernel and bias, blocks of
     check_layer(same_strided, {3, 5, 7, 2}, {.trainable_weights = 2});
 }
 
+// Larger patches with filters in blocks of 16 take the implicit-GEMM kernels: 6-pixel x 16-filter
+// tiles with partial last tiles (pixel counts and patch sizes that are not multiples of 6 or 16, a
+// 1x1 kernel over 17 channels), and a zero-padded copy of the input for 'same' and for strides
+// that leave input rows unread.
+TEST_CASE("Conv2D: the implicit-GEMM kernels match a direct convolution", "[layers][conv]") {
+    Rng rng(29);
+    for (int64_t channels : {3, 5})
+        for (int64_t kernel : {2, 3})
+            for (int64_t stride : {1, 2})
+                for (bool same : {false, true}) {
+                    const Tensor x = Tensor::uniform({2, 7, 8, channels}, -1, 1, rng);
+                    check_against_naive(x, 16, kernel, stride, same, rng);
+                    check_against_naive(x, 32, kernel, stride, same, rng);
+                }
+    check_against_naive(Tensor::uniform({3, 5, 4, 17}, -1, 1, rng), 16, 1, 1, false, rng);
+}
+
+TEST_CASE("Conv2D: implicit-GEMM gradients for input, kernel and bias", "[layers][conv]") {
+    Conv2D valid(16, 3);
+    check_layer(valid, {2, 6, 7, 3}, {.trainable_weights = 2});
+    Conv2D same_strided(32, {2, 3}, 2, "same", "tanh");
+    check_layer(same_strided, {3, 5, 7, 5}, {.trainable_weights = 2});
+    Conv2D strided_valid(16, 3, 2);
+    check_layer(strided_valid, {2, 8, 6, 4}, {.trainable_weights = 2});
+}
+
 TEST_CASE("Conv2D: a rectangular kernel and the output shape", "[layers][conv]") {
     Conv2D conv(32, {2, 3});
     conv.ensure_built({Shape::kNone, 28, 28, 1});

@@ -29,7 +29,9 @@ TEST_CASE("gradients: each op adds to a gradient another branch already wrote", 
     Variable rows(Tensor::uniform({4, 5}, -1, 1, rng), true);
     Variable kernel3(Tensor::uniform({3, 3, 3, 4}, -1, 1, rng), true);
     Variable kernel1(Tensor::uniform({3, 3, 1, 33}, -1, 1, rng), true);
+    Variable kernel16(Tensor::uniform({3, 3, 3, 16}, -1, 1, rng), true);
     Variable bias4(Tensor::uniform({4}, -1, 1, rng), true);
+    Variable bias16(Tensor::uniform({16}, -1, 1, rng), true);
     Variable bias33(Tensor::uniform({33}, -1, 1, rng), true);
     Variable W(Tensor::uniform({5, 3}, -1, 1, rng), true);
     Variable b(Tensor::uniform({3}, -1, 1, rng), true);
@@ -44,6 +46,10 @@ TEST_CASE("gradients: each op adds to a gradient another branch already wrote", 
     SECTION("relu_max_pool2d, odd sizes") { check_twice([&] { return relu_max_pool2d(images); }, {images}); }
     SECTION("conv2d through im2col") {
         check_twice([&] { return conv2d(images, kernel3, bias4); }, {images, kernel3, bias4});
+    }
+    SECTION("conv2d, implicit GEMM, valid and same") {
+        check_twice([&] { return conv2d(images, kernel16, bias16); }, {images, kernel16, bias16});
+        check_twice([&] { return conv2d(images, kernel16, bias16, 1, Padding::Same); }, {images, kernel16, bias16});
     }
     SECTION("conv2d, direct kernel") {
         check_twice([&] { return conv2d(one_channel, kernel1, bias33); }, {one_channel, kernel1, bias33});

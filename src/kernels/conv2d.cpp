@@ -13,6 +13,11 @@ namespace {
 // Bytes of dcols per chunk of images in the backward pass: about half of a core's L2.
 constexpr int64_t kDcolsChunkBytes = 256 * 1024;
 
+void add_column_sums(const float* __restrict dy, int64_t rows, int64_t K, int64_t k0, int64_t k1, float* __restrict db) {
+    for (int64_t m = 0; m < rows; ++m)
+        for (int64_t k = k0; k < k1; ++k) db[k] += dy[m * K + k];
+}
+
 }  // namespace
 
 void im2col(const float* x, const ConvGeometry& g, float* cols) {
@@ -54,9 +59,10 @@ void col2im_add(const float* dcols, const ConvGeometry& g, int64_t n_begin, int6
     }
 }
 
+
 void add_bias_gradient(const float* dy, int64_t rows, int64_t K, float* db) {
-    for (int64_t m = 0; m < rows; ++m)
-        for (int64_t k = 0; k < K; ++k) db[k] += dy[m * K + k];
+    // Threads split the filters, so each sum runs over the rows in order whatever the thread count.
+    parallel_for(K, 16, [&](int64_t k0, int64_t k1) { add_column_sums(dy, rows, K, k0, k1, db); });
 }
 
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* cols, float* y) {

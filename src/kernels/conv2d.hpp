@@ -63,7 +63,7 @@ void conv2d_direct_backward(const float* x, const float* w, const float* dy, con
                             const ConvGrads& out);
 
 /// Whether the implicit-GEMM kernels run this convolution: larger patches than the direct kernels
-/// take, and filters in blocks of 16.
+/// take, filters in blocks of 16, and a build with AVX2 and FMA.
 bool use_implicit(const ConvGeometry& g);
 /// Implicit GEMM: y = im2col(x) W + b and its backward without the im2col matrix, in register tiles
 /// that read each window where it lies in x. Padding runs on a zero-padded copy of x.

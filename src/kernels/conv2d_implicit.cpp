@@ -58,6 +58,17 @@ int64_t window_start(const ConvGeometry& g, int64_t m) {
     return ((n * g.H + oh * g.stride_h) * g.W + ow * g.stride_w) * g.C;
 }
 
+// window_start of pixels m0 .. m0 + count - 1, stepping through (n, oh, ow) without divisions.
+void window_starts(const ConvGeometry& g, int64_t m0, int64_t count, int64_t* start) {
+    const int64_t pixels = g.OH * g.OW;
+    int64_t n = m0 / pixels, oh = m0 % pixels / g.OW, ow = m0 % g.OW;
+    for (int64_t i = 0; i < count; ++i) {
+        start[i] = ((n * g.H + oh * g.stride_h) * g.W + ow * g.stride_w) * g.C;
+        if (++ow == g.OW) ow = 0, ++oh;
+        if (oh == g.OH) oh = 0, ++n;
+    }
+}
+
 // Where patch row j (tap kh * KW + kw, channel c) sits in a window: each kernel row of the window is
 // one contiguous run of KW * C floats.
 int64_t patch_offset(const ConvGeometry& g, int64_t j) {
@@ -161,7 +172,7 @@ void dw_valid(const float* x, const float* dy, const ConvGeometry& g, float* dw,
         float spare[kRows][kCols] = {};
         for (int64_t m0 = 0; m0 < M; m0 += kDwPixels) {
             const int64_t count = std::min(kDwPixels, M - m0);
-            for (int64_t i = 0; i < count; ++i) start[i] = window_start(g, m0 + i);
+            window_starts(g, m0, count, start);
             for (int64_t tile = begin; tile < end; ++tile) {
                 const int64_t j = tile / row_blocks, first = tile % row_blocks * kRows;
                 const float* xr[kRows];
@@ -231,7 +242,15 @@ void dx_valid(const float* w, const float* dy, const ConvGeometry& g, float* dx,
 
 }  // namespace
 
-bool use_implicit(const ConvGeometry& g) { return !use_direct(g) && g.K % kCols == 0; }
+bool use_implicit(const ConvGeometry& g) {
+#if defined(__AVX2__) && defined(__FMA__)
+    return !use_direct(g) && g.K % kCols == 0;
+#else
+    // Without AVX2 a tile's 12 accumulators take 24 SSE registers and spill: OpenBLAS is faster.
+    (void)g;
+    return false;
+#endif
+}
 
 void conv2d_implicit_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
     if (!needs_padding(g)) return forward_valid(x, w, b, g, y);

@@ -54,9 +54,9 @@ std::string self_path() {
 }
 
 void print_rows(const std::vector<minnow::bench::Row>& rows) {
-    fmt::print("\n{:<8} {:<52} {:>10} {:>9}\n", "group", "benchmark", "ms", "GFLOP/s");
+    fmt::print("\n{:<8} {:<53} {:>10} {:>9}\n", "group", "benchmark", "ms", "GFLOP/s");
     for (const auto& r : rows) {
-        fmt::print("{:<8} {:<52} {:>10.4f} {:>9}\n", r.group, r.name, r.ms,
+        fmt::print("{:<8} {:<53} {:>10.4f} {:>9}\n", r.group, r.name, r.ms,
                    r.gflops > 0 ? fmt::format("{:.1f}", r.gflops) : "");
         for (const auto& [key, value] : r.extra.items()) fmt::print("{:<8}   {}: {}\n", "", key, value.dump());
     }

@@ -52,13 +52,8 @@ inline void add_into(const Tile& t, float* const rows[kRows]) {
         store8(rows[r], load8(rows[r]) + t.c[r][0]), store8(rows[r] + 8, load8(rows[r] + 8) + t.c[r][1]);
 }
 
-// Where output pixel m's window starts in x (the geometry has no padding).
-int64_t window_start(const ConvGeometry& g, int64_t m) {
-    const int64_t pixels = g.OH * g.OW, n = m / pixels, oh = m % pixels / g.OW, ow = m % g.OW;
-    return ((n * g.H + oh * g.stride_h) * g.W + ow * g.stride_w) * g.C;
-}
-
-// window_start of pixels m0 .. m0 + count - 1, stepping through (n, oh, ow) without divisions.
+// Where the windows of output pixels m0 .. m0 + count - 1 start in x (the geometry has no
+// padding), stepping through (n, oh, ow) without divisions.
 void window_starts(const ConvGeometry& g, int64_t m0, int64_t count, int64_t* start) {
     const int64_t pixels = g.OH * g.OW;
     int64_t n = m0 / pixels, oh = m0 % pixels / g.OW, ow = m0 % g.OW;
@@ -69,11 +64,15 @@ void window_starts(const ConvGeometry& g, int64_t m0, int64_t count, int64_t* st
     }
 }
 
-// Where patch row j (tap kh * KW + kw, channel c) sits in a window: each kernel row of the window is
-// one contiguous run of KW * C floats.
-int64_t patch_offset(const ConvGeometry& g, int64_t j) {
-    const int64_t tap = j / g.C;
-    return ((tap / g.KW) * g.W + tap % g.KW) * g.C + j % g.C;
+// Where each patch row j (tap kh * KW + kw, channel c) sits in a window: each kernel row of the
+// window is one contiguous run of KW * C floats.
+std::vector<int64_t> patch_offsets(const ConvGeometry& g) {
+    std::vector<int64_t> offset(static_cast<size_t>(g.patch()));
+    for (int64_t j = 0; j < g.patch(); ++j) {
+        const int64_t tap = j / g.C;
+        offset[static_cast<size_t>(j)] = ((tap / g.KW) * g.W + tap % g.KW) * g.C + j % g.C;
+    }
+    return offset;
 }
 
 // Columns [16 p, 16 p + 16) of a rows x cols matrix as panel p of `rows` rows of 16; with
@@ -140,12 +139,14 @@ void forward_valid(const float* x, const float* w, const float* b, const ConvGeo
     parallel_for((M + kRows - 1) / kRows, 8, [&](int64_t begin, int64_t end) {
         float spare[kRows][kCols];
         for (int64_t block = begin; block < end; ++block) {
+            const int rows = static_cast<int>(std::min<int64_t>(kRows, M - block * kRows));
+            int64_t start[kRows];
+            window_starts(g, block * kRows, rows, start);
             const float* window[kRows];
             float* out[kRows];
             for (int r = 0; r < kRows; ++r) {
-                const int64_t m = block * kRows + r;
-                window[r] = x + window_start(g, std::min(m, M - 1));  // rows past M compute a copy
-                out[r] = m < M ? y + m * K : nullptr;
+                window[r] = x + start[std::min(r, rows - 1)];  // rows past M compute a copy
+                out[r] = r < rows ? y + (block * kRows + r) * K : nullptr;
             }
             for (int64_t j = 0; j < K / kCols; ++j) {
                 Tile t;
@@ -167,6 +168,7 @@ void forward_valid(const float* x, const float* w, const float* b, const ConvGeo
 // the thread count.
 void dw_valid(const float* x, const float* dy, const ConvGeometry& g, float* dw, bool assign) {
     const int64_t P = g.patch(), M = g.rows(), K = g.K, row_blocks = (P + kRows - 1) / kRows;
+    const std::vector<int64_t> offset = patch_offsets(g);
     parallel_for(row_blocks * (K / kCols), 1, [&](int64_t begin, int64_t end) {
         int64_t start[kDwPixels];
         float spare[kRows][kCols] = {};
@@ -179,7 +181,7 @@ void dw_valid(const float* x, const float* dy, const ConvGeometry& g, float* dw,
                 float* out[kRows];
                 for (int r = 0; r < kRows; ++r) {
                     const int64_t pr = first + r;
-                    xr[r] = x + patch_offset(g, std::min(pr, P - 1));
+                    xr[r] = x + offset[static_cast<size_t>(std::min(pr, P - 1))];
                     out[r] = pr < P ? dw + pr * K + j * kCols : spare[r];
                 }
                 Tile t{};
@@ -215,20 +217,16 @@ void add_tile(const Tile& t, const int64_t* start, int rows, int64_t first, cons
 void dx_valid(const float* w, const float* dy, const ConvGeometry& g, float* dx, bool assign) {
     const int64_t P = g.patch(), K = g.K, pixels = g.OH * g.OW, image = g.H * g.W * g.C;
     const Tensor panels = pack_panels(w, K, P, true);
-    std::vector<int64_t> offset(P);
-    for (int64_t j = 0; j < P; ++j) offset[j] = patch_offset(g, j);
+    const std::vector<int64_t> offset = patch_offsets(g);
     parallel_for(g.N, 1, [&](int64_t n_begin, int64_t n_end) {
         for (int64_t n = n_begin; n < n_end; ++n) {
             if (assign) std::fill(dx + n * image, dx + (n + 1) * image, 0.0f);
             for (int64_t p0 = 0; p0 < pixels; p0 += kRows) {
                 const int rows = static_cast<int>(std::min<int64_t>(kRows, pixels - p0));
-                const float* grad[kRows];
                 int64_t start[kRows];
-                for (int r = 0; r < kRows; ++r) {
-                    const int64_t m = n * pixels + p0 + std::min(r, rows - 1);
-                    grad[r] = dy + m * K;
-                    start[r] = window_start(g, m);
-                }
+                window_starts(g, n * pixels + p0, rows, start);
+                const float* grad[kRows];
+                for (int r = 0; r < kRows; ++r) grad[r] = dy + (n * pixels + p0 + std::min(r, rows - 1)) * K;
                 for (int64_t j = 0; j * kCols < P; ++j) {
                     Tile t{};
                     accumulate(t, K, panels.data() + j * K * kCols, kCols,

@@ -16,7 +16,7 @@ namespace {
 constexpr int64_t kBlock = 64;
 
 // Rows per thread below which one thread does the whole pass.
-constexpr int64_t kRowGrain = 2048;
+constexpr int64_t kRowGrain = 512;
 
 // acc1[c] += sum over rows m of f1(m, c) and acc2[c] += sum of f2(m, c), for a (M, C) layout, in
 // one pass over the rows. Threads sum row ranges into their own partial sums, combined in range

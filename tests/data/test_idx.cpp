@@ -5,6 +5,7 @@
 
 #include "support/temp_dir.hpp"
 #include "minnow/core/error.hpp"
+#include "minnow/core/parallel.hpp"
 #include "minnow/data/idx.hpp"
 
 using namespace minnow;
@@ -114,4 +115,30 @@ TEST_CASE("image folder: counts must agree; batches scale to [0, 1]", "[data][id
     CHECK_THROWS_WITH(data::load_image_folder(dir.string(), false),
                       Catch::Contains("no t10k-labels-idx1-ubyte (or t10k-labels-idx1-ubyte.gz)") &&
                           Catch::Contains("make data"));
+}
+
+TEST_CASE("image folder: a gather large enough to split across threads converts every row", "[data][idx]") {
+    const auto dir = temp_dir("idx_large");
+    const int64_t n = 301;
+    data::write_idx((dir / "train-images-idx3-ubyte").string(), images(n));
+    data::write_idx((dir / "train-labels-idx1-ubyte").string(), labels(n));
+    data::write_idx((dir / "t10k-images-idx3-ubyte").string(), images(3));
+    data::write_idx((dir / "t10k-labels-idx1-ubyte").string(), labels(3));
+    const data::ImageFolder f = data::load_image_folder(dir.string(), true);
+    std::vector<int64_t> rows;
+    for (int64_t i = 0; i < n; ++i) rows.push_back((i * 37 + 11) % n);  // every row once, out of order
+    const int threads = num_threads();
+    for (int t : {1, 2}) {
+        set_num_threads(t);
+        const Tensor x = f.train->gather_x(rows);
+        REQUIRE(x.shape() == Shape{n, 6});
+        int64_t wrong = 0;
+        for (int64_t i = 0; i < n; ++i)
+            for (int64_t p = 0; p < 6; ++p)
+                wrong += x.at({i, p}) != float((rows[size_t(i)] * 6 + p) * 7 % 256) * (1.0f / 255.0f);
+        CHECK(wrong == 0);
+    }
+    rows.back() = n;
+    CHECK_THROWS_WITH(f.train->gather_x(rows), Catch::Contains("images: row 301 out of range for 301 samples"));
+    set_num_threads(threads);
 }

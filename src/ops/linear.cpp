@@ -2,11 +2,21 @@
 
 #include <algorithm>
 
+#include "kernels/conv2d.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/tensor/blas.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 
 namespace minnow {
+
+namespace {
+
+// Rows from which linear's forward runs in the implicit-GEMM tiles rather than OpenBLAS. Measured
+// at 2 threads: 1000 x 784 -> 128 1.13-1.17 ms against 1.15-1.30, 1000 x 64 -> 32 0.03 against
+// 0.07; even at 192 rows; at 32 rows (a training batch) the tiles are twice as slow.
+constexpr int64_t kImplicitRows = 256;
+
+}  // namespace
 
 Variable matmul(const Variable& a, const Variable& b) {
     return record("matmul", minnow::matmul(a.value(), b.value()), {a, b}, [](const BackwardArgs& g) {
@@ -31,12 +41,20 @@ Variable linear(const Variable& x, const Variable& W, const Variable& b) {
     if (has_bias)
         MINNOW_CHECK(b.value().shape() == Shape{U}, ShapeError, "linear: bias of shape {} for {} units", b.shape(), U);
 
-    // y = broadcast(b) then y += x W, so the bias costs no extra pass over y.
     Tensor y(Shape{N, U});
-    if (has_bias) {
-        for (int64_t n = 0; n < N; ++n) std::copy_n(b.value().data(), U, y.data() + n * U);
+    const kernels::ConvGeometry as_conv{N, 1, 1, K, U, 1, 1, 1, 1, 1, 1, 0, 0};
+    if (N >= kImplicitRows && kernels::use_implicit(as_conv)) {
+        // A 1x1 convolution over N pixels of K channels: the tiles read x in place and start from
+        // the bias, where OpenBLAS would pack x first.
+        kernels::conv2d_implicit_forward(xv.data(), Wv.data(), has_bias ? b.value().data() : nullptr, as_conv,
+                                         y.data());
+    } else {
+        // y = broadcast(b) then y += x W, so the bias costs no extra pass over y.
+        if (has_bias) {
+            for (int64_t n = 0; n < N; ++n) std::copy_n(b.value().data(), U, y.data() + n * U);
+        }
+        blas::gemm(false, false, N, U, K, 1.0f, xv.data(), K, Wv.data(), U, has_bias ? 1.0f : 0.0f, y.data(), U);
     }
-    blas::gemm(false, false, N, U, K, 1.0f, xv.data(), K, Wv.data(), U, has_bias ? 1.0f : 0.0f, y.data(), U);
 
     std::vector<Variable> inputs{x, W};
     if (has_bias) inputs.push_back(b);

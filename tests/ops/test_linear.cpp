@@ -1,6 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
 #include "minnow/core/error.hpp"
+#include "minnow/core/rng.hpp"
 #include "minnow/ops/linear.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 #include "support/gradcheck.hpp"
@@ -38,4 +43,29 @@ TEST_CASE("linear and matmul name mismatched shapes", "[ops]") {
     CHECK_THROWS_WITH(linear(Variable(Tensor::zeros({2, 3})), Variable(Tensor::zeros({3, 4})),
                              Variable(Tensor::zeros({5}))),
                       Catch::Contains("(5,)"));
+}
+
+TEST_CASE("linear: batches large enough for the tiled kernel still equal x W + b", "[ops]") {
+    // 300 rows take the implicit-GEMM tiles in AVX2 builds (from 256 rows, units a multiple of 16);
+    // 10 units and 20 rows stay on OpenBLAS. All must agree with a double-precision product.
+    Rng rng(7);
+    for (const auto& [rows, in, units] : {std::tuple{300, 37, 32}, {301, 784, 16}, {300, 5, 48}, {300, 64, 10},
+                                          {20, 37, 32}}) {
+        const Tensor x = Tensor::uniform({rows, in}, -1, 1, rng);
+        const Tensor W = Tensor::uniform({in, units}, -1, 1, rng);
+        const Tensor b = Tensor::uniform({units}, -1, 1, rng);
+        for (const bool with_bias : {true, false}) {
+            const Tensor y = linear(Variable(x), Variable(W), with_bias ? Variable(b) : Variable()).value();
+            REQUIRE(y.shape() == Shape{rows, units});
+            double worst = 0;
+            for (int64_t n = 0; n < rows; ++n)
+                for (int64_t u = 0; u < units; ++u) {
+                    double expected = with_bias ? b.flat(u) : 0.0;
+                    for (int64_t k = 0; k < in; ++k) expected += double(x.at({n, k})) * W.at({k, u});
+                    worst = std::max(worst, std::abs(expected - y.at({n, u})));
+                }
+            INFO(rows << " x " << in << " -> " << units << (with_bias ? " with bias" : ""));
+            CHECK(worst < 1e-4);
+        }
+    }
 }

@@ -28,6 +28,7 @@ void map(const float* x, float* y, int64_t n, Fn fn) {
 
 namespace {
 constexpr int64_t kGrain = 1 << 15;  // elements per thread below which threading costs more than it saves
+constexpr int64_t kExpGrain = 1 << 12;  // the same for functions that take an exp per element
 void activation_forward_range(Elementwise f, const float* x, float* y, int64_t n, float alpha);
 template <bool Add>
 void activation_backward_range(Elementwise f, const float* x, const float* y, const float* dy, float* dx, int64_t n,
@@ -110,20 +111,25 @@ void activation_backward_range(Elementwise f, const float* x, const float* y, co
 
 // The (outer, n, inner) view: element k of line (o, i) sits at (o * n + k) * inner + i.
 void softmax_forward(const float* x, float* y, int64_t outer, int64_t n, int64_t inner) {
-    for (int64_t o = 0; o < outer; ++o)
-        for (int64_t i = 0; i < inner; ++i) {
-            const float* xl = x + o * n * inner + i;
-            float* yl = y + o * n * inner + i;
-            float m = xl[0];
-            for (int64_t k = 1; k < n; ++k) m = std::max(m, xl[k * inner]);
-            float total = 0.0f;
-            for (int64_t k = 0; k < n; ++k) {
-                yl[k * inner] = std::exp(xl[k * inner] - m);
-                total += yl[k * inner];
+    // An exp per element makes a softmax worth splitting at far fewer elements than a ReLU
+    // (measured: predict's 1000 x 10 outputs 0.05-0.08 ms on one thread).
+    const int64_t grain = std::max<int64_t>(1, kExpGrain / std::max<int64_t>(n * inner, 1));
+    parallel_for(outer, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t o = begin; o < end; ++o)
+            for (int64_t i = 0; i < inner; ++i) {
+                const float* xl = x + o * n * inner + i;
+                float* yl = y + o * n * inner + i;
+                float m = xl[0];
+                for (int64_t k = 1; k < n; ++k) m = std::max(m, xl[k * inner]);
+                float total = 0.0f;
+                for (int64_t k = 0; k < n; ++k) {
+                    yl[k * inner] = std::exp(xl[k * inner] - m);
+                    total += yl[k * inner];
+                }
+                const float inv = 1.0f / total;
+                for (int64_t k = 0; k < n; ++k) yl[k * inner] *= inv;
             }
-            const float inv = 1.0f / total;
-            for (int64_t k = 0; k < n; ++k) yl[k * inner] *= inv;
-        }
+    });
 }
 
 void softmax_backward(const float* y, const float* dy, float* dx, int64_t outer, int64_t n, int64_t inner) {

@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "minnow/core/error.hpp"
+#include "minnow/core/parallel.hpp"
+#include "minnow/core/rng.hpp"
 #include "minnow/ops/activations.hpp"
 #include "support/gradcheck.hpp"
 
@@ -47,6 +49,26 @@ TEST_CASE("activations: known values", "[ops][activations]") {
     // Large logits stay finite.
     const auto big = softmax(Variable(Tensor::from_data({1, 2}, {1000, 1000}))).value();
     CHECK(big.flat(0) == 0.5f);
+}
+
+TEST_CASE("softmax: rows split across threads each sum to one, as on one thread", "[ops][activations]") {
+    // 2000 rows of 10 is enough for two threads; each row is computed whole by one of them.
+    Rng rng(3);
+    const Variable x(Tensor::uniform({2000, 10}, -5, 5, rng));
+    const int threads = num_threads();
+    set_num_threads(1);
+    const Tensor one = softmax(x).value();
+    set_num_threads(2);
+    const Tensor two = softmax(x).value();
+    set_num_threads(threads);
+    CHECK(one.to_vector() == two.to_vector());
+    int64_t off = 0;
+    for (int64_t r = 0; r < 2000; ++r) {
+        double total = 0;
+        for (int64_t k = 0; k < 10; ++k) total += two.at({r, k});
+        off += std::abs(total - 1.0) > 1e-5;
+    }
+    CHECK(off == 0);
 }
 
 TEST_CASE("activations by name and enum", "[ops][activations]") {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <initializer_list>
 #include <limits>
 
 #include "minnow/core/error.hpp"
@@ -82,6 +83,19 @@ void check_against_naive(const Tensor& x, int64_t filters, int64_t kernel, int64
     CHECK(allclose(y, expected, 1e-4f, 1e-5f));
 }
 
+// check_against_naive over (2, 7, 8, channels) inputs for every filter count, kernel 2 and 3,
+// stride 1 and 2, valid and same.
+void check_geometries(std::initializer_list<int64_t> channel_counts, std::initializer_list<int64_t> filter_counts,
+                      Rng& rng) {
+    for (int64_t channels : channel_counts)
+        for (int64_t kernel : {2, 3})
+            for (int64_t stride : {1, 2})
+                for (bool same : {false, true}) {
+                    const Tensor x = Tensor::uniform({2, 7, 8, channels}, -1, 1, rng);
+                    for (int64_t filters : filter_counts) check_against_naive(x, filters, kernel, stride, same, rng);
+                }
+}
+
 }  // namespace
 
 TEST_CASE("Conv2D: matches a direct convolution (valid/same, strides 1/2, odd sizes)", "[layers][conv]") {
@@ -99,13 +113,7 @@ TEST_CASE("Conv2D: matches a direct convolution (valid/same, strides 1/2, odd si
 // (pairs of interior pixels, single pixels at the borders) and a tail; 40 filters use both.
 TEST_CASE("Conv2D: the direct kernel's filter blocks and tail match a direct convolution", "[layers][conv]") {
     Rng rng(23);
-    for (int64_t channels : {1, 2})
-        for (int64_t kernel : {2, 3})
-            for (int64_t stride : {1, 2})
-                for (bool same : {false, true}) {
-                    const Tensor x = Tensor::uniform({2, 7, 8, channels}, -1, 1, rng);
-                    check_against_naive(x, 40, kernel, stride, same, rng);
-                }
+    check_geometries({1, 2}, {40}, rng);
 }
 
 TEST_CASE("Conv2D: direct kernel gradients for input, kernel and bias, blocks of 32 filters", "[layers][conv]") {
@@ -121,14 +129,7 @@ TEST_CASE("Conv2D: direct kernel gradients for input, kernel and bias, blocks of
 // that leave input rows unread.
 TEST_CASE("Conv2D: the implicit-GEMM kernels match a direct convolution", "[layers][conv]") {
     Rng rng(29);
-    for (int64_t channels : {3, 5})
-        for (int64_t kernel : {2, 3})
-            for (int64_t stride : {1, 2})
-                for (bool same : {false, true}) {
-                    const Tensor x = Tensor::uniform({2, 7, 8, channels}, -1, 1, rng);
-                    check_against_naive(x, 16, kernel, stride, same, rng);
-                    check_against_naive(x, 32, kernel, stride, same, rng);
-                }
+    check_geometries({3, 5}, {16, 32}, rng);
     check_against_naive(Tensor::uniform({3, 5, 4, 17}, -1, 1, rng), 16, 1, 1, false, rng);
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Conv2D on NHWC tensors, three ways: direct kernels for small patches, implicit-GEMM register
-// tiles for filters in blocks of 16, and im2col + OpenBLAS GEMMs for the rest.
+// tiles for larger ones, and im2col + OpenBLAS GEMMs in builds without AVX2 and FMA.
 
 #include <cstdint>
 
@@ -63,7 +63,7 @@ void conv2d_direct_backward(const float* x, const float* w, const float* dy, con
                             const ConvGrads& out);
 
 /// Whether the implicit-GEMM kernels run this convolution: larger patches than the direct kernels
-/// take, filters in blocks of 16, and a build with AVX2 and FMA.
+/// take, in a build with AVX2 and FMA.
 bool use_implicit(const ConvGeometry& g);
 /// Implicit GEMM: y = im2col(x) W + b and its backward without the im2col matrix, in register tiles
 /// that read each window where it lies in x. Padding runs on a zero-padded copy of x.

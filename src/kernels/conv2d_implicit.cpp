@@ -47,6 +47,23 @@ inline void load(Tile& t, float* const rows[kRows]) {
 inline void store(const Tile& t, float* const rows[kRows]) {
     for (int r = 0; r < kRows; ++r) store8(rows[r], t.c[r][0]), store8(rows[r] + 8, t.c[r][1]);
 }
+// The same for a panel's first `cols` columns, when the filter count leaves the last panel partial.
+inline void load(Tile& t, float* const rows[kRows], int cols) {
+    if (cols == kCols) return load(t, rows);
+    for (int r = 0; r < kRows; ++r) {
+        float part[kCols] = {};
+        std::copy_n(rows[r], cols, part);
+        t.c[r][0] = load8(part), t.c[r][1] = load8(part + 8);
+    }
+}
+inline void store(const Tile& t, float* const rows[kRows], int cols) {
+    if (cols == kCols) return store(t, rows);
+    for (int r = 0; r < kRows; ++r) {
+        float part[kCols];
+        store8(part, t.c[r][0]), store8(part + 8, t.c[r][1]);
+        std::copy_n(part, cols, rows[r]);
+    }
+}
 inline void add_into(const Tile& t, float* const rows[kRows]) {
     for (int r = 0; r < kRows; ++r)
         store8(rows[r], load8(rows[r]) + t.c[r][0]), store8(rows[r] + 8, load8(rows[r] + 8) + t.c[r][1]);
@@ -75,10 +92,15 @@ std::vector<int64_t> patch_offsets(const ConvGeometry& g) {
     return offset;
 }
 
+int64_t panel_count(int64_t cols) { return (cols + kCols - 1) / kCols; }
+
+// How many of panel j's 16 columns lie in a matrix of `cols` columns.
+int panel_width(int64_t j, int64_t cols) { return static_cast<int>(std::min<int64_t>(kCols, cols - j * kCols)); }
+
 // Columns [16 p, 16 p + 16) of a rows x cols matrix as panel p of `rows` rows of 16; with
 // `transpose`, of its transpose. Columns past the end are zero.
 Tensor pack_panels(const float* m, int64_t rows, int64_t cols, bool transpose) {
-    const int64_t panels = (cols + kCols - 1) / kCols;
+    const int64_t panels = panel_count(cols);
     Tensor packed({panels * rows * kCols});
     float* out = packed.data();
     for (int64_t p = 0; p < panels; ++p)
@@ -88,6 +110,15 @@ Tensor pack_panels(const float* m, int64_t rows, int64_t cols, bool transpose) {
                 *out++ = col >= cols ? 0.0f : transpose ? m[col * rows + i] : m[i * cols + col];
             }
     return packed;
+}
+
+// The columns of a rows x cols matrix past its last whole panel, as one panel of `rows` rows of 16
+// with zeros after them.
+Tensor tail_panel(const float* m, int64_t rows, int64_t cols) {
+    const int64_t first = cols / kCols * kCols;
+    Tensor panel = Tensor::zeros({rows * kCols});
+    for (int64_t i = 0; i < rows; ++i) std::copy(m + i * cols + first, m + (i + 1) * cols, panel.data() + i * kCols);
+    return panel;
 }
 
 // Convolutions whose windows reach past the input (padding 'same', or a window the last stride
@@ -135,7 +166,8 @@ void crop_into(const float* dxp, const ConvGeometry& g, const ConvGeometry& p, f
 void forward_valid(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
     const int64_t P = g.patch(), M = g.rows(), K = g.K, run = g.KW * g.C, row = g.W * g.C;
     const Tensor panels = pack_panels(w, P, K, false);
-    const float zeros[kCols] = {};
+    // The bias in panels too, so a partial last panel starts from zeros past the last filter.
+    const Tensor bias = b != nullptr ? pack_panels(b, 1, K, false) : Tensor::zeros({panel_count(K) * kCols});
     parallel_for((M + kRows - 1) / kRows, 8, [&](int64_t begin, int64_t end) {
         float spare[kRows][kCols];
         for (int64_t block = begin; block < end; ++block) {
@@ -148,16 +180,16 @@ void forward_valid(const float* x, const float* w, const float* b, const ConvGeo
                 window[r] = x + start[std::min(r, rows - 1)];  // rows past M compute a copy
                 out[r] = r < rows ? y + (block * kRows + r) * K : nullptr;
             }
-            for (int64_t j = 0; j < K / kCols; ++j) {
+            for (int64_t j = 0; j < panel_count(K); ++j) {
                 Tile t;
-                fill(t, b != nullptr ? b + j * kCols : zeros);
+                fill(t, bias.data() + j * kCols);
                 const float* panel = panels.data() + j * P * kCols;
                 for (int64_t kh = 0; kh < g.KH; ++kh)
                     accumulate(t, run, panel + kh * run * kCols, kCols,
                                [&](int64_t i, int r) { return window[r][kh * row + i]; });
                 float* dest[kRows];
                 for (int r = 0; r < kRows; ++r) dest[r] = out[r] != nullptr ? out[r] + j * kCols : spare[r];
-                store(t, dest);
+                store(t, dest, panel_width(j, K));
             }
         }
     });
@@ -168,8 +200,11 @@ void forward_valid(const float* x, const float* w, const float* b, const ConvGeo
 // the thread count.
 void dw_valid(const float* x, const float* dy, const ConvGeometry& g, float* dw, bool assign) {
     const int64_t P = g.patch(), M = g.rows(), K = g.K, row_blocks = (P + kRows - 1) / kRows;
+    const int64_t whole = K / kCols;
     const std::vector<int64_t> offset = patch_offsets(g);
-    parallel_for(row_blocks * (K / kCols), 1, [&](int64_t begin, int64_t end) {
+    // A partial last panel reads dy's last columns from a copy padded to 16, not past dy's rows.
+    const Tensor dy_tail = whole < panel_count(K) ? tail_panel(dy, M, K) : Tensor();
+    parallel_for(row_blocks * panel_count(K), 1, [&](int64_t begin, int64_t end) {
         int64_t start[kDwPixels];
         float spare[kRows][kCols] = {};
         for (int64_t m0 = 0; m0 < M; m0 += kDwPixels) {
@@ -184,10 +219,12 @@ void dw_valid(const float* x, const float* dy, const ConvGeometry& g, float* dw,
                     xr[r] = x + offset[static_cast<size_t>(std::min(pr, P - 1))];
                     out[r] = pr < P ? dw + pr * K + j * kCols : spare[r];
                 }
+                const int width = panel_width(j, K);
+                const float* grad = j < whole ? dy + m0 * K + j * kCols : dy_tail.data() + m0 * kCols;
                 Tile t{};
-                if (m0 > 0 || !assign) load(t, out);
-                accumulate(t, count, dy + m0 * K + j * kCols, K, [&](int64_t i, int r) { return xr[r][start[i]]; });
-                store(t, out);
+                if (m0 > 0 || !assign) load(t, out, width);
+                accumulate(t, count, grad, j < whole ? K : kCols, [&](int64_t i, int r) { return xr[r][start[i]]; });
+                store(t, out, width);
             }
         }
     });
@@ -242,7 +279,7 @@ void dx_valid(const float* w, const float* dy, const ConvGeometry& g, float* dx,
 
 bool use_implicit(const ConvGeometry& g) {
 #if defined(__AVX2__) && defined(__FMA__)
-    return !use_direct(g) && g.K % kCols == 0;
+    return !use_direct(g);
 #else
     // Without AVX2 a tile's 12 accumulators take 24 SSE registers and spill: OpenBLAS is faster.
     (void)g;

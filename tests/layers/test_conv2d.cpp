@@ -123,14 +123,15 @@ TEST_CASE("Conv2D: direct kernel gradients for input, kernel and bias, blocks of
     check_layer(same_strided, {3, 5, 7, 2}, {.trainable_weights = 2});
 }
 
-// Larger patches with filters in blocks of 16 take the implicit-GEMM kernels: 6-pixel x 16-filter
-// tiles with partial last tiles (pixel counts and patch sizes that are not multiples of 6 or 16, a
-// 1x1 kernel over 17 channels), and a zero-padded copy of the input for 'same' and for strides
-// that leave input rows unread.
+// Larger patches take the implicit-GEMM kernels: 6-pixel x 16-filter tiles with partial last
+// tiles (pixel counts, patch sizes and filter counts that are not multiples of 6 or 16, a 1x1
+// kernel over 17 channels), and a zero-padded copy of the input for 'same' and for strides that
+// leave input rows unread.
 TEST_CASE("Conv2D: the implicit-GEMM kernels match a direct convolution", "[layers][conv]") {
     Rng rng(29);
-    check_geometries({3, 5}, {16, 32}, rng);
+    check_geometries({3, 5}, {1, 10, 16, 32, 37}, rng);
     check_against_naive(Tensor::uniform({3, 5, 4, 17}, -1, 1, rng), 16, 1, 1, false, rng);
+    check_against_naive(Tensor::uniform({3, 5, 4, 17}, -1, 1, rng), 21, 1, 1, false, rng);
 }
 
 TEST_CASE("Conv2D: implicit-GEMM gradients for input, kernel and bias", "[layers][conv]") {
@@ -140,6 +141,11 @@ TEST_CASE("Conv2D: implicit-GEMM gradients for input, kernel and bias", "[layers
     check_layer(same_strided, {3, 5, 7, 5}, {.trainable_weights = 2});
     Conv2D strided_valid(16, 3, 2);
     check_layer(strided_valid, {2, 8, 6, 4}, {.trainable_weights = 2});
+    // Filter counts that leave the last tile partial: fewer than one tile, and one tile and a part.
+    Conv2D few(3, 3);
+    check_layer(few, {2, 6, 7, 3}, {.trainable_weights = 2});
+    Conv2D partial_same(21, {2, 3}, 2, "same");
+    check_layer(partial_same, {3, 5, 7, 5}, {.trainable_weights = 2});
 }
 
 TEST_CASE("Conv2D: a rectangular kernel and the output shape", "[layers][conv]") {

@@ -44,7 +44,7 @@ TEST_CASE("gradients: each op adds to a gradient another branch already wrote", 
         check_twice([&] { return max_pool2d(images, 3, 2, Padding::Same); }, {images});
     }
     SECTION("relu_max_pool2d, odd sizes") { check_twice([&] { return relu_max_pool2d(images); }, {images}); }
-    SECTION("conv2d through im2col") {
+    SECTION("conv2d, 4 filters: a partial implicit-GEMM tile (im2col in builds without AVX2)") {
         check_twice([&] { return conv2d(images, kernel3, bias4); }, {images, kernel3, bias4});
     }
     SECTION("conv2d, implicit GEMM, valid and same") {

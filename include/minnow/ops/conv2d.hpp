@@ -7,7 +7,8 @@
 namespace minnow {
 
 /// x (N, H, W, C) convolved with kernel (KH, KW, C, K), plus bias (K,) if defined:
-/// y (N, OH, OW, K). One op: im2col + GEMM forward; GEMMs + col2im backward.
+/// y (N, OH, OW, K). One op: direct kernels for patches of up to 16 values, implicit-GEMM register
+/// tiles for larger ones (im2col + OpenBLAS in builds without AVX2 and FMA).
 Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias, Size2 strides = 1,
                 Padding padding = Padding::Valid);
 

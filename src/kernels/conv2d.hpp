@@ -62,6 +62,9 @@ struct ConvGrads {
 void conv2d_direct_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g,
                             const ConvGrads& out);
 
+/// The implicit-GEMM tiles' width in filters (or a Dense layer's units): a filter count that is
+/// not a multiple of it leaves the last tile partial.
+constexpr int64_t kImplicitTileColumns = 16;
 /// Whether the implicit-GEMM kernels run this convolution: larger patches than the direct kernels
 /// take, in a build with AVX2 and FMA.
 bool use_implicit(const ConvGeometry& g);

@@ -16,7 +16,7 @@ namespace {
 
 // 6 rows x 16 columns: 12 accumulators, two B vectors and a broadcast fill AVX2's 16 registers.
 constexpr int kRows = 6;
-constexpr int kCols = 16;
+constexpr int kCols = static_cast<int>(kImplicitTileColumns);
 // Pixels per pass of the dW product: their windows and gradient rows stay in L1 across its tiles.
 constexpr int64_t kDwPixels = 64;
 
@@ -97,28 +97,19 @@ int64_t panel_count(int64_t cols) { return (cols + kCols - 1) / kCols; }
 // How many of panel j's 16 columns lie in a matrix of `cols` columns.
 int panel_width(int64_t j, int64_t cols) { return static_cast<int>(std::min<int64_t>(kCols, cols - j * kCols)); }
 
-// Columns [16 p, 16 p + 16) of a rows x cols matrix as panel p of `rows` rows of 16; with
-// `transpose`, of its transpose. Columns past the end are zero.
-Tensor pack_panels(const float* m, int64_t rows, int64_t cols, bool transpose) {
+// Columns [16 p, 16 p + 16) of a rows x cols matrix as panel p of `rows` rows of 16, for the
+// panels from `first` on; with `transpose`, of its transpose. Columns past the end are zero.
+Tensor pack_panels(const float* m, int64_t rows, int64_t cols, bool transpose, int64_t first = 0) {
     const int64_t panels = panel_count(cols);
-    Tensor packed({panels * rows * kCols});
+    Tensor packed({(panels - first) * rows * kCols});
     float* out = packed.data();
-    for (int64_t p = 0; p < panels; ++p)
+    for (int64_t p = first; p < panels; ++p)
         for (int64_t i = 0; i < rows; ++i)
             for (int64_t c = 0; c < kCols; ++c) {
                 const int64_t col = p * kCols + c;
                 *out++ = col >= cols ? 0.0f : transpose ? m[col * rows + i] : m[i * cols + col];
             }
     return packed;
-}
-
-// The columns of a rows x cols matrix past its last whole panel, as one panel of `rows` rows of 16
-// with zeros after them.
-Tensor tail_panel(const float* m, int64_t rows, int64_t cols) {
-    const int64_t first = cols / kCols * kCols;
-    Tensor panel = Tensor::zeros({rows * kCols});
-    for (int64_t i = 0; i < rows; ++i) std::copy(m + i * cols + first, m + (i + 1) * cols, panel.data() + i * kCols);
-    return panel;
 }
 
 // Convolutions whose windows reach past the input (padding 'same', or a window the last stride
@@ -203,7 +194,7 @@ void dw_valid(const float* x, const float* dy, const ConvGeometry& g, float* dw,
     const int64_t whole = K / kCols;
     const std::vector<int64_t> offset = patch_offsets(g);
     // A partial last panel reads dy's last columns from a copy padded to 16, not past dy's rows.
-    const Tensor dy_tail = whole < panel_count(K) ? tail_panel(dy, M, K) : Tensor();
+    const Tensor dy_tail = whole < panel_count(K) ? pack_panels(dy, M, K, false, whole) : Tensor();
     parallel_for(row_blocks * panel_count(K), 1, [&](int64_t begin, int64_t end) {
         int64_t start[kDwPixels];
         float spare[kRows][kCols] = {};

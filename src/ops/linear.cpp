@@ -21,7 +21,8 @@ constexpr int64_t kImplicitRows = 256;
 // but a partial last tile after whole ones does not (784 -> 40 0.53 against 0.48, 784 -> 100 1.12
 // against 0.93).
 bool implicit_forward(const kernels::ConvGeometry& as_conv) {
-    return as_conv.N >= kImplicitRows && (as_conv.K % 16 == 0 || as_conv.K < 16) && kernels::use_implicit(as_conv);
+    const int64_t tile = kernels::kImplicitTileColumns;
+    return as_conv.N >= kImplicitRows && (as_conv.K % tile == 0 || as_conv.K < tile) && kernels::use_implicit(as_conv);
 }
 
 }  // namespace

@@ -3,10 +3,11 @@
 // an AVX2 build it picks im2col for nothing, so here the paths are held to each other.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
+#include <initializer_list>
 
 #include "kernels/conv2d.hpp"
 #include "minnow/core/rng.hpp"
+#include "minnow/ops/spatial.hpp"
 #include "minnow/tensor/tensor.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 
@@ -15,20 +16,11 @@ using kernels::ConvGeometry;
 
 namespace {
 
-// Keras' output size and the padding before the input, for one axis.
-struct Axis {
-    int64_t out, pad;
-};
-Axis axis(int64_t in, int64_t k, int64_t s, bool same) {
-    if (!same) return {(in - k) / s + 1, 0};
-    const int64_t out = (in + s - 1) / s;
-    return {out, std::max<int64_t>((out - 1) * s + k - in, 0) / 2};
-}
-
 ConvGeometry geometry(int64_t C, int64_t K, int64_t k, int64_t s, bool same) {
     const int64_t N = 2, H = 7, W = 8;
-    const Axis rows = axis(H, k, s, same), cols = axis(W, k, s, same);
-    return {N, H, W, C, K, k, k, rows.out, cols.out, s, s, rows.pad, cols.pad};
+    const Padding padding = same ? Padding::Same : Padding::Valid;
+    const AxisWindow rows = axis_window(H, k, s, padding), cols = axis_window(W, k, s, padding);
+    return {N, H, W, C, K, k, k, rows.out, cols.out, s, s, rows.pad_before, cols.pad_before};
 }
 
 struct Result {

@@ -11,7 +11,6 @@
 
 #include "core/float_mode.hpp"
 #include "minnow/core/error.hpp"
-#include "minnow/tensor/blas.hpp"
 
 namespace minnow {
 
@@ -131,12 +130,8 @@ private:
     std::atomic<int> pending_{0};
 };
 
-// GEMMs are split across minnow's threads (see blas.cpp), so OpenBLAS runs each piece on one.
 Pool& pool() {
-    static Pool p([] {
-        blas::set_num_threads(1);
-        return default_threads();
-    }());
+    static Pool p(default_threads());
     return p;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cblas.h>
+#include <mutex>
 
 #include "minnow/core/error.hpp"
 #include "minnow/core/parallel.hpp"
@@ -15,6 +16,13 @@ constexpr int64_t kSplitMacs = 1 << 20;
 // Splits fall on multiples of OpenBLAS' micro-kernel tile, so no thread gets a ragged edge it
 // would not have had anyway.
 constexpr int64_t kTile = 16;
+
+// minnow's threads split the products (gemm below), so OpenBLAS runs each piece on one thread of
+// its own: set once, before the first product or query, unless the user has set a count since.
+std::once_flag g_single_threaded;
+void single_threaded_openblas() {
+    std::call_once(g_single_threaded, [] { openblas_set_num_threads(1); });
+}
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
            const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
@@ -34,6 +42,7 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
     if (M == 0 || N == 0) return;
+    single_threaded_openblas();
     if (K == 0) {
         // OpenBLAS would leave C untouched; the maths says C = beta * C.
         for (int64_t i = 0; i < M; ++i)
@@ -64,10 +73,14 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
 
 void set_num_threads(int threads) {
     MINNOW_CHECK(threads >= 1, ValueError, "blas::set_num_threads: expected >= 1, got {}", threads);
+    single_threaded_openblas();  // so the first product does not undo this
     openblas_set_num_threads(threads);
 }
 
-int num_threads() { return openblas_get_num_threads(); }
+int num_threads() {
+    single_threaded_openblas();
+    return openblas_get_num_threads();
+}
 
 std::string config() {
     std::string cfg = openblas_get_config();

@@ -15,7 +15,7 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
 /// Large products are split into row (or column) blocks across minnow's threads, each block one
 /// single-threaded OpenBLAS call, so the result is the same at every thread count.
 ///
-/// Sets OpenBLAS' own thread count. minnow sets it to 1 when its thread pool starts, so OpenBLAS'
+/// Sets OpenBLAS' own thread count. minnow sets it to 1 before its first product, so OpenBLAS'
 /// threads never compete with minnow's for the cores; minnow's thread count (MINNOW_NUM_THREADS,
 /// else OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else every core) is the one in force.
 void set_num_threads(int threads);

@@ -1,5 +1,4 @@
 // minnow train, evaluate and summary: one network at a time.
-#include <algorithm>
 #include <filesystem>
 #include <numeric>
 #include <fmt/format.h>
@@ -7,6 +6,7 @@
 
 #include "cli.hpp"
 #include "minnow/experiments/compare.hpp"
+#include "minnow/metrics/confusion_matrix.hpp"
 #include "minnow/models/sequential.hpp"
 
 namespace minnow::cli {
@@ -85,24 +85,10 @@ int run_evaluate(int argc, char** argv) {
                logs.at("accuracy"));
 
     const Tensor probs = model.predict(*folder.test, batch);
-    const int64_t classes = probs.dim(1), n = probs.dim(0);
-    std::vector<int64_t> confusion(static_cast<size_t>(classes * classes), 0);
-    std::vector<int64_t> rows(static_cast<size_t>(n));
+    std::vector<int64_t> rows(static_cast<size_t>(folder.test->size()));
     std::iota(rows.begin(), rows.end(), 0);
-    const Tensor labels = folder.test->gather_y(rows);
-    for (int64_t i = 0; i < n; ++i) {
-        const float* p = probs.data() + i * classes;
-        const auto predicted = std::max_element(p, p + classes) - p;
-        confusion[static_cast<size_t>(static_cast<int64_t>(labels.flat(i)) * classes + predicted)]++;
-    }
-    fmt::print("confusion matrix (rows: true class, columns: predicted)\n     ");
-    for (int64_t c = 0; c < classes; ++c) fmt::print("{:>6}", c);
-    fmt::print("\n");
-    for (int64_t t = 0; t < classes; ++t) {
-        fmt::print("{:>5}", t);
-        for (int64_t c = 0; c < classes; ++c) fmt::print("{:>6}", confusion[static_cast<size_t>(t * classes + c)]);
-        fmt::print("\n");
-    }
+    const ConfusionMatrix confusion(probs, folder.test->gather_y(rows));
+    fmt::print("confusion matrix (rows: true class, columns: predicted)\n{}", confusion.str());
     return 0;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 /// minnow: a small, fast, Keras-style deep-learning framework. This header is all a user includes.
 
+// Layers describe themselves as JSON (get_config / from_config).
+#include <nlohmann/json.hpp>
+
 #include "minnow/autograd/graph.hpp"
 #include "minnow/autograd/variable.hpp"
 #include "minnow/core/error.hpp"
@@ -9,10 +12,10 @@
 #include "minnow/core/shape.hpp"
 #include "minnow/data/dataset.hpp"
 #include "minnow/init/initializers.hpp"
-#include "minnow/io/layer_registry.hpp"
 #include "minnow/io/safetensors.hpp"
 #include "minnow/layers/layers.hpp"
 #include "minnow/losses/losses.hpp"
+#include "minnow/metrics/confusion_matrix.hpp"
 #include "minnow/metrics/metrics.hpp"
 #include "minnow/models/callbacks.hpp"
 #include "minnow/models/sequential.hpp"
@@ -22,6 +25,7 @@
 #include "minnow/ops/linear.hpp"
 #include "minnow/ops/losses.hpp"
 #include "minnow/ops/normalization.hpp"
+#include "minnow/ops/pooling.hpp"
 #include "minnow/ops/spatial.hpp"
 #include "minnow/optim/optimizer.hpp"
 #include "minnow/tensor/allocator.hpp"

@@ -4,8 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include "minnow/core/error.hpp"
-#include "minnow/ops/activations.hpp"
-#include "minnow/ops/conv2d.hpp"
 #include "minnow/ops/normalization.hpp"
 
 namespace minnow {
@@ -42,34 +40,20 @@ Shape BatchNormalization::build(const Shape& input_shape) {
     return input_shape;
 }
 
-Variable BatchNormalization::forward(const Variable& x, Mode mode) { return normalize(x, mode, Then::Nothing); }
-
-Variable BatchNormalization::forward_relu(const Variable& x, Mode mode) {
-    ensure_built(x.shape());
-    return normalize(x, mode, Then::Relu);
-}
-
-Variable BatchNormalization::forward_relu_max_pool(const Variable& x, Mode mode) {
-    ensure_built(x.shape());
-    return normalize(x, mode, Then::ReluMaxPool);
-}
-
-Variable BatchNormalization::normalize(const Variable& x, Mode mode, Then then) {
+Variable BatchNormalization::forward(const Variable& x, Mode mode) {
     // A frozen layer keeps its statistics: it runs in inference mode even when training.
-    if (mode == Mode::Infer || !trainable()) {
-        Variable y = batch_norm_infer(x, gamma_, beta_, moving_mean_.value(), moving_variance_.value(), epsilon_);
-        if (then == Then::ReluMaxPool) return relu_max_pool2d(y);
-        return then == Then::Relu ? activation(y, ActivationKind::Relu) : y;
-    }
+    if (!uses_batch_statistics(mode))
+        return batch_norm_infer(x, gamma_, beta_, moving_mean_.value(), moving_variance_.value(), epsilon_);
+    return normalize_with_batch_statistics(x, batch_norm_train);
+}
 
+Variable BatchNormalization::normalize_with_batch_statistics(const Variable& x, TrainOp op) {
     const int64_t per_feature = x.value().numel() / x.value().dim(-1);
     MINNOW_CHECK(per_feature > 1, ValueError,
                  "{}: a training batch of one sample has zero variance, got input {}; use a batch size of at least 2",
                  describe(), x.shape());
     BatchStatistics stats;
-    Variable y = then == Then::ReluMaxPool ? batch_norm_relu_max_pool_train(x, gamma_, beta_, epsilon_, stats)
-                 : then == Then::Relu      ? batch_norm_relu_train(x, gamma_, beta_, epsilon_, stats)
-                                           : batch_norm_train(x, gamma_, beta_, epsilon_, stats);
+    Variable y = op(x, gamma_, beta_, epsilon_, stats);
     float* mm = moving_mean_.value().data();
     float* mv = moving_variance_.value().data();
     for (int64_t c = 0; c < stats.mean.numel(); ++c) {
@@ -105,5 +89,15 @@ nlohmann::json BatchNormalization::get_config() const {
     config["moving_variance_initializer"] = moving_variance_initializer_.name();
     return config;
 }
+
+std::shared_ptr<BatchNormalization> BatchNormalization::from_config(const nlohmann::json& c) {
+    return std::make_shared<BatchNormalization>(
+        c.value("axis", int64_t{-1}), c.value("momentum", 0.99), c.value("epsilon", 1e-3), c.value("center", true),
+        c.value("scale", true), c.value("beta_initializer", std::string("zeros")),
+        c.value("gamma_initializer", std::string("ones")), c.value("moving_mean_initializer", std::string("zeros")),
+        c.value("moving_variance_initializer", std::string("ones")));
+}
+
+MINNOW_REGISTER_LAYER(BatchNormalization);
 
 }  // namespace minnow

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "layers/affine_fold.hpp"
+#include "layers/config_json.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/ops/conv2d.hpp"
 
@@ -39,25 +39,15 @@ Shape Conv2D::build(const Shape& input_shape) {
     return {Shape::kNone, rows.out, cols.out, filters_};
 }
 
-Variable Conv2D::forward_logits(const Variable& x, Mode) { return conv2d(x, kernel_, bias_, strides_, padding_); }
+Variable Conv2D::pre_activation(const Variable& x) const { return conv2d(x, kernel_, bias_, strides_, padding_); }
 
-std::shared_ptr<Layer> Conv2D::with_output_affine(const Tensor& scale, const Tensor& shift) const {
-    if (!built() || activation_ != ActivationKind::Linear) return nullptr;
-    // "zeros": the copy's weights are overwritten at once.
-    auto copy = std::make_shared<Conv2D>(filters_, kernel_size_, strides_, padding_name(padding_), ActivationArg{},
-                                         true, "zeros");
-    return detail::with_folded_weights(std::move(copy), input_shape(), kernel_, bias_, scale, shift);
-}
-
-Variable Conv2D::forward(const Variable& x, Mode mode) {
-    return minnow::activation(forward_logits(x, mode), activation_);
-}
+Variable Conv2D::forward(const Variable& x, Mode) { return minnow::activation(pre_activation(x), activation_); }
 
 nlohmann::json Conv2D::get_config() const {
     nlohmann::json config = Layer::get_config();
     config["filters"] = filters_;
-    config["kernel_size"] = {kernel_size_.h, kernel_size_.w};
-    config["strides"] = {strides_.h, strides_.w};
+    config["kernel_size"] = detail::size2_json(kernel_size_);
+    config["strides"] = detail::size2_json(strides_);
     config["padding"] = padding_name(padding_);
     config["activation"] = activation_name(activation_);
     config["use_bias"] = use_bias_;
@@ -65,5 +55,15 @@ nlohmann::json Conv2D::get_config() const {
     config["bias_initializer"] = bias_initializer_.name();
     return config;
 }
+
+std::shared_ptr<Conv2D> Conv2D::from_config(const nlohmann::json& c) {
+    return std::make_shared<Conv2D>(c.at("filters").get<int64_t>(), detail::size2_from_json(c.at("kernel_size")),
+                                    detail::size2_from_json(c.value("strides", nlohmann::json(1))), c.value("padding", std::string("valid")),
+                                    c.value("activation", std::string("linear")), c.value("use_bias", true),
+                                    c.value("kernel_initializer", std::string("glorot_uniform")),
+                                    c.value("bias_initializer", std::string("zeros")));
+}
+
+MINNOW_REGISTER_LAYER(Conv2D);
 
 }  // namespace minnow

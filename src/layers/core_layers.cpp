@@ -19,6 +19,12 @@ nlohmann::json Activation::get_config() const {
     return config;
 }
 
+std::shared_ptr<Activation> Activation::from_config(const nlohmann::json& c) {
+    return std::make_shared<Activation>(c.at("activation").get<std::string>());
+}
+
+MINNOW_REGISTER_LAYER(Activation);
+
 Dropout::Dropout(double rate, std::optional<uint64_t> seed)
     : rate_(static_cast<float>(rate)), seed_(seed), rng_(seed ? *seed : global_rng().next_u64()) {
     MINNOW_CHECK(rate >= 0.0 && rate < 1.0, ValueError, "{}: invalid rate={}, expected 0 <= rate < 1", describe(),
@@ -37,6 +43,14 @@ nlohmann::json Dropout::get_config() const {
     return config;
 }
 
+std::shared_ptr<Dropout> Dropout::from_config(const nlohmann::json& c) {
+    const nlohmann::json seed = c.value("seed", nlohmann::json(nullptr));
+    return std::make_shared<Dropout>(c.at("rate").get<double>(),
+                                     seed.is_null() ? std::nullopt : std::optional<uint64_t>(seed.get<uint64_t>()));
+}
+
+MINNOW_REGISTER_LAYER(Dropout);
+
 Shape Flatten::build(const Shape& input_shape) {
     int64_t features = 1;
     for (int64_t i = 1; i < input_shape.rank(); ++i) features *= input_shape[i];
@@ -47,6 +61,10 @@ Variable Flatten::forward(const Variable& x, Mode) {
     if (x.shape().rank() == 1) return reshape(x, {x.shape()[0], 1});
     return flatten(x);
 }
+
+std::shared_ptr<Flatten> Flatten::from_config(const nlohmann::json&) { return std::make_shared<Flatten>(); }
+
+MINNOW_REGISTER_LAYER(Flatten);
 
 InputLayer::InputLayer(Shape shape) : shape_(std::move(shape)) {
     for (int64_t d : shape_)
@@ -64,5 +82,15 @@ nlohmann::json InputLayer::get_config() const {
     config["batch_shape"] = shape_.batched(Shape::kNone).dims();
     return config;
 }
+
+std::shared_ptr<InputLayer> InputLayer::from_config(const nlohmann::json& c) {
+    const std::vector<int64_t> dims = c.at("batch_shape").get<std::vector<int64_t>>();
+    MINNOW_CHECK(dims.size() >= 2, ValueError,
+                 "InputLayer: batch_shape must be (None, dims...) with at least one sample dimension, got {} values",
+                 dims.size());
+    return std::make_shared<InputLayer>(Shape(std::vector<int64_t>(dims.begin() + 1, dims.end())));
+}
+
+MINNOW_REGISTER_LAYER(InputLayer);
 
 }  // namespace minnow

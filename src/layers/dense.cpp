@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "layers/affine_fold.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/ops/linear.hpp"
 
@@ -27,18 +26,9 @@ Shape Dense::build(const Shape& input_shape) {
     return {Shape::kNone, units_};
 }
 
-Variable Dense::forward_logits(const Variable& x, Mode) { return linear(x, kernel_, bias_); }
+Variable Dense::pre_activation(const Variable& x) const { return linear(x, kernel_, bias_); }
 
-std::shared_ptr<Layer> Dense::with_output_affine(const Tensor& scale, const Tensor& shift) const {
-    if (!built() || activation_ != ActivationKind::Linear) return nullptr;
-    // "zeros": the copy's weights are overwritten at once.
-    return detail::with_folded_weights(std::make_shared<Dense>(units_, ActivationArg{}, true, "zeros"), input_shape(),
-                                       kernel_, bias_, scale, shift);
-}
-
-Variable Dense::forward(const Variable& x, Mode mode) {
-    return minnow::activation(forward_logits(x, mode), activation_);
-}
+Variable Dense::forward(const Variable& x, Mode) { return minnow::activation(pre_activation(x), activation_); }
 
 nlohmann::json Dense::get_config() const {
     nlohmann::json config = Layer::get_config();
@@ -49,5 +39,13 @@ nlohmann::json Dense::get_config() const {
     config["bias_initializer"] = bias_initializer_.name();
     return config;
 }
+
+std::shared_ptr<Dense> Dense::from_config(const nlohmann::json& c) {
+    return std::make_shared<Dense>(c.at("units").get<int64_t>(), c.value("activation", std::string("linear")),
+                                   c.value("use_bias", true), c.value("kernel_initializer", std::string("glorot_uniform")),
+                                   c.value("bias_initializer", std::string("zeros")));
+}
+
+MINNOW_REGISTER_LAYER(Dense);
 
 }  // namespace minnow

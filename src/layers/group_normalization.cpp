@@ -135,6 +135,13 @@ nlohmann::json LayerNormalization::get_config() const {
     return config;
 }
 
+std::shared_ptr<LayerNormalization> LayerNormalization::from_config(const nlohmann::json& c) {
+    return std::make_shared<LayerNormalization>(c.value("axis", int64_t{-1}), c.value("epsilon", 1e-3),
+                                                c.value("center", true), c.value("scale", true));
+}
+
+MINNOW_REGISTER_LAYER(LayerNormalization);
+
 GroupNormalization::GroupNormalization(int64_t groups, int64_t axis, double epsilon, bool center, bool scale)
     : groups_(groups), axis_(axis), epsilon_(static_cast<float>(epsilon)), center_(center), scale_(scale) {
     MINNOW_CHECK(groups > 0, ValueError, "GroupNormalization: groups must be positive, got {}", groups);
@@ -164,5 +171,13 @@ nlohmann::json GroupNormalization::get_config() const {
         {{"groups", groups_}, {"axis", axis_}, {"epsilon", epsilon_}, {"center", center_}, {"scale", scale_}});
     return config;
 }
+
+std::shared_ptr<GroupNormalization> GroupNormalization::from_config(const nlohmann::json& c) {
+    return std::make_shared<GroupNormalization>(c.value("groups", int64_t{32}), c.value("axis", int64_t{-1}),
+                                                c.value("epsilon", 1e-3), c.value("center", true),
+                                                c.value("scale", true));
+}
+
+MINNOW_REGISTER_LAYER(GroupNormalization);
 
 }  // namespace minnow

@@ -82,11 +82,6 @@ Variable Layer::operator()(const Variable& x, Mode mode) {
     return forward(x, mode);
 }
 
-Variable Layer::call_logits(const Variable& x, Mode mode) {
-    ensure_built(x.shape());
-    return forward_logits(x, mode);
-}
-
 nlohmann::json Layer::get_config() const { return {{"name", name()}, {"trainable", trainable_}}; }
 
 void Layer::set_trainable(bool trainable) {
@@ -178,7 +173,5 @@ int64_t Layer::count_params() const {
     for (const Variable& v : weights()) n += v.value().numel();
     return n;
 }
-
-std::shared_ptr<Layer> Layer::with_output_affine(const Tensor&, const Tensor&) const { return nullptr; }
 
 }  // namespace minnow

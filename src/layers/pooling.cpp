@@ -2,8 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/config_json.hpp"
 #include "minnow/core/error.hpp"
-#include "minnow/ops/conv2d.hpp"
+#include "minnow/ops/pooling.hpp"
 
 namespace minnow {
 
@@ -30,10 +31,19 @@ Variable MaxPooling2D::forward(const Variable& x, Mode) { return max_pool2d(x, p
 
 nlohmann::json MaxPooling2D::get_config() const {
     nlohmann::json config = Layer::get_config();
-    config["pool_size"] = {pool_size_.h, pool_size_.w};
-    config["strides"] = {strides_.h, strides_.w};
+    config["pool_size"] = detail::size2_json(pool_size_);
+    config["strides"] = detail::size2_json(strides_);
     config["padding"] = padding_name(padding_);
     return config;
 }
+
+std::shared_ptr<MaxPooling2D> MaxPooling2D::from_config(const nlohmann::json& c) {
+    const Size2 pool = detail::size2_from_json(c.value("pool_size", nlohmann::json(2)));
+    const nlohmann::json strides = c.value("strides", nlohmann::json(nullptr));
+    return std::make_shared<MaxPooling2D>(pool, strides.is_null() ? std::optional<Size2>() : detail::size2_from_json(strides),
+                                          c.value("padding", std::string("valid")));
+}
+
+MINNOW_REGISTER_LAYER(MaxPooling2D);
 
 }  // namespace minnow

@@ -1,14 +1,11 @@
 #include "minnow/models/sequential.hpp"
 
 #include <fmt/format.h>
-#include <typeinfo>
 #include <nlohmann/json.hpp>
 
 #include "minnow/core/error.hpp"
-#include "minnow/layers/batch_normalization.hpp"
 #include "minnow/layers/core_layers.hpp"
-#include "minnow/layers/pooling.hpp"
-#include "minnow/ops/conv2d.hpp"
+#include "models/plan.hpp"
 
 namespace minnow {
 
@@ -54,6 +51,7 @@ void Sequential::add(LayerHandle handle) {
                  layers_.size());
     assign_name(*layer);
     layers_.push_back(layer);
+    training_plan_.reset();
     if (input != nullptr) {
         build(input->sample_shape().batched(Shape::kNone));
     } else if (built()) {
@@ -63,6 +61,7 @@ void Sequential::add(LayerHandle handle) {
             out = build_layer(layers_.size() - 1, output_shape());
         } catch (...) {
             layers_.pop_back();
+            training_plan_.reset();
             throw;
         }
         set_built_shapes(input_shape(), out);
@@ -99,79 +98,12 @@ Shape Sequential::build(const Shape& input_shape) {
     return shape;
 }
 
-Variable Sequential::forward(const Variable& x, Mode mode) { return run_layers(layers_, x, mode, false); }
-
-Variable Sequential::forward_logits(const Variable& x, Mode mode) { return run_layers(layers_, x, mode, true); }
-
-namespace {
-
-bool is_relu(const Layer& layer) {
-    return typeid(layer) == typeid(Activation) &&
-           static_cast<const Activation&>(layer).activation() == ActivationKind::Relu;
+const detail::Plan& Sequential::training_plan() const {
+    if (!training_plan_) training_plan_ = std::make_shared<const detail::Plan>(detail::training_plan(layers_));
+    return *training_plan_;
 }
 
-bool is_plain_2x2_pool(const Layer& layer) {
-    if (typeid(layer) != typeid(MaxPooling2D)) return false;
-    const auto& pool = static_cast<const MaxPooling2D&>(layer);
-    return pool.pool_size() == Size2(2) && pool.strides() == Size2(2) && pool.padding() == Padding::Valid;
-}
-
-// A run of layers from `i` that executes as one fused op.
-enum class Fusion { None, BatchNormRelu, BatchNormReluPool, ReluPool };
-struct FusedRun {
-    Fusion fusion = Fusion::None;
-    size_t layers = 1;
-};
-
-// BatchNormalization -> Activation("relu") [-> 2x2 / stride 2 / 'valid' MaxPooling2D], or
-// Activation("relu") -> that MaxPooling2D. Exactly these classes: a subclass may have changed
-// what they compute.
-FusedRun fused_run(const std::vector<std::shared_ptr<Layer>>& layers, size_t i, size_t end) {
-    if (i + 1 >= end) return {};
-    if (is_relu(*layers[i])) return is_plain_2x2_pool(*layers[i + 1]) ? FusedRun{Fusion::ReluPool, 2} : FusedRun{};
-    if (typeid(*layers[i]) != typeid(BatchNormalization) || !is_relu(*layers[i + 1])) return {};
-    if (i + 2 < end && is_plain_2x2_pool(*layers[i + 2])) return {Fusion::BatchNormReluPool, 3};
-    return {Fusion::BatchNormRelu, 2};
-}
-
-Variable run_fused(const std::vector<std::shared_ptr<Layer>>& layers, size_t i, const FusedRun& run,
-                   const Variable& x, Mode mode) {
-    // The layers check their input shapes as they would one by one.
-    Shape shape = x.shape();
-    for (size_t k = i; k < i + run.layers; ++k) shape = layers[k]->ensure_built(shape);
-    switch (run.fusion) {
-        case Fusion::ReluPool: return relu_max_pool2d(x);
-        case Fusion::BatchNormRelu: return static_cast<BatchNormalization&>(*layers[i]).forward_relu(x, mode);
-        case Fusion::BatchNormReluPool:
-            return static_cast<BatchNormalization&>(*layers[i]).forward_relu_max_pool(x, mode);
-        case Fusion::None: break;
-    }
-    throw std::logic_error("run_fused: nothing to fuse");
-}
-
-}  // namespace
-
-Variable Sequential::run_layers(const std::vector<std::shared_ptr<Layer>>& layers, const Variable& x, Mode mode,
-                                bool logits) {
-    Variable h = x;
-    // With `logits`, the last layer runs on its own (it stops before its activation).
-    const size_t fusable_end = logits && !layers.empty() ? layers.size() - 1 : layers.size();
-    for (size_t i = 0; i < layers.size();) {
-        const FusedRun run = i < fusable_end ? fused_run(layers, i, fusable_end) : FusedRun{};
-        if (run.fusion == Fusion::None) {
-            Layer& layer = *layers[i];
-            h = logits && i + 1 == layers.size() ? layer.call_logits(h, mode) : layer(h, mode);
-        } else {
-            h = run_fused(layers, i, run, h, mode);
-        }
-        i += run.layers;
-    }
-    return h;
-}
-
-ActivationKind Sequential::final_activation() const {
-    return layers_.empty() ? ActivationKind::Linear : layers_.back()->final_activation();
-}
+Variable Sequential::forward(const Variable& x, Mode mode) { return training_plan().run(x, mode); }
 
 std::vector<Layer*> Sequential::sublayers() const {
     std::vector<Layer*> out;
@@ -188,5 +120,16 @@ nlohmann::json Sequential::get_config() const {
     if (built()) config["build_input_shape"] = input_shape().dims();
     return config;
 }
+
+std::shared_ptr<Sequential> Sequential::from_config(const nlohmann::json& c) {
+    auto model = std::make_shared<Sequential>();
+    for (const auto& entry : c.at("layers"))
+        model->add(layer_from_config(entry.at("class_name").get<std::string>(), entry.at("config")));
+    if (!model->built() && c.contains("build_input_shape"))
+        model->build(Shape(c.at("build_input_shape").get<std::vector<int64_t>>()));
+    return model;
+}
+
+MINNOW_REGISTER_LAYER(Sequential);
 
 }  // namespace minnow

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <numeric>
-#include <typeinfo>
 
 #include "core/float_mode.hpp"
 #include "minnow/autograd/graph.hpp"
@@ -12,6 +11,7 @@
 #include "minnow/models/sequential.hpp"
 #include "minnow/ops/activations.hpp"
 #include "minnow/ops/losses.hpp"
+#include "models/plan.hpp"
 
 namespace minnow {
 
@@ -106,16 +106,18 @@ Logs Sequential::collect_logs(double loss, const std::string& prefix) const {
 
 Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y) {
     Variable input(x);
+    ensure_built(x.shape());
+    const detail::Plan& plan = training_plan();
     Variable loss;
     Tensor y_pred;
-    if (loss_->fuses_with(final_activation())) {
+    if (loss_->fuses_with(plan.final_activation)) {
         // softmax / sigmoid and the cross-entropy as one op on the logits: stable, and one pass.
-        Variable logits = call_logits(input, Mode::Train);
+        Variable logits = plan.run(input, Mode::Train, true);
         loss = loss_->from_logits(logits, y);
         NoGradGuard no_grad;
-        y_pred = activation(logits, final_activation()).value();
+        y_pred = activation(logits, plan.final_activation).value();
     } else {
-        Variable out = (*this)(input, Mode::Train);
+        Variable out = plan.run(input, Mode::Train);
         loss = (*loss_)(out, y);
         y_pred = out.value();
     }
@@ -125,33 +127,15 @@ Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y) 
     return {value, std::move(y_pred)};
 }
 
-std::vector<std::shared_ptr<Layer>> Sequential::inference_layers() const {
-    std::vector<std::shared_ptr<Layer>> plan;
-    for (size_t i = 0; i < layers_.size(); ++i) {
-        // Exactly BatchNormalization: a subclass may compute something other than its affine map.
-        if (i + 1 < layers_.size() && typeid(*layers_[i + 1]) == typeid(BatchNormalization)) {
-            const auto [scale, shift] = static_cast<const BatchNormalization&>(*layers_[i + 1]).inference_affine();
-            if (auto folded = layers_[i]->with_output_affine(scale, shift)) {
-                plan.push_back(std::move(folded));
-                ++i;  // the normalization is inside the folded layer now
-                continue;
-            }
-        }
-        plan.push_back(layers_[i]);
-    }
-    return plan;
-}
-
-Sequential::StepResult Sequential::test_step(const std::vector<std::shared_ptr<Layer>>& plan, const Tensor& x,
-                                             const Tensor& y) {
+Sequential::StepResult Sequential::test_step(const detail::Plan& plan, const Tensor& x, const Tensor& y) {
     NoGradGuard no_grad;
     Variable input(x);
-    if (loss_->fuses_with(final_activation())) {
-        Variable logits = run_layers(plan, input, Mode::Infer, true);
+    if (loss_->fuses_with(plan.final_activation)) {
+        Variable logits = plan.run(input, Mode::Infer, true);
         const double value = loss_->from_logits(logits, y).value().item();
-        return {value, activation(logits, final_activation()).value()};
+        return {value, activation(logits, plan.final_activation).value()};
     }
-    Variable out = run_layers(plan, input, Mode::Infer, false);
+    Variable out = plan.run(input, Mode::Infer);
     return {(*loss_)(out, y).value().item(), out.value()};
 }
 
@@ -273,7 +257,7 @@ Logs Sequential::run_evaluation(const Dataset& data, int64_t batch_size) {
     std::iota(order.begin(), order.end(), 0);
     double loss_sum = 0.0;
     const int64_t chunk = inference_chunk(*this, batch_size);
-    const auto plan = inference_layers();
+    const detail::Plan plan = detail::inference_plan(layers_);
     for (int64_t b = 0; b < batch_count(n, chunk); ++b) {
         const auto rows = batch_rows(order, b, chunk);
         const Tensor yb = data.gather_y(rows);
@@ -320,10 +304,10 @@ Tensor Sequential::predict(const Dataset& data, int64_t batch_size) {
     std::vector<int64_t> order(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), 0);
     const int64_t chunk = inference_chunk(*this, batch_size);
-    const auto plan = inference_layers();
+    const detail::Plan plan = detail::inference_plan(layers_);
     for (int64_t b = 0; b < batch_count(n, chunk); ++b) {
         const auto rows = batch_rows(order, b, chunk);
-        const Tensor y = run_layers(plan, Variable(data.gather_x(rows)), Mode::Infer, false).value();
+        const Tensor y = plan.run(Variable(data.gather_x(rows)), Mode::Infer).value();
         std::copy_n(y.data(), y.numel(), out.data() + b * chunk * row_size);
     }
     return out;
@@ -348,7 +332,7 @@ Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y) {
     ensure_built(x.shape());
     check_targets(*data);
     reset_metrics();
-    const StepResult r = test_step(inference_layers(), x, y);
+    const StepResult r = test_step(detail::inference_plan(layers_), x, y);
     update_metrics(r.y_pred, y);
     return collect_logs(r.loss);
 }

@@ -1,11 +1,7 @@
 #include "minnow/ops/conv2d.hpp"
 
-#include <limits>
-
 #include "kernels/conv2d.hpp"
-#include "kernels/pooling.hpp"
 #include "minnow/core/error.hpp"
-#include "tensor/index_buffer.hpp"
 
 namespace minnow {
 
@@ -61,52 +57,6 @@ Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias,
     kernels::conv2d_forward(x.value().data(), kernel.value().data(), b, g, cols.data(), y.data());
     return record_assigning("conv2d", std::move(y), std::move(inputs), [g, cols = std::move(cols)](const BackwardArgs& a) {
         kernels::conv2d_backward(cols.data(), a.x(1).data(), a.dy.data(), g, conv_grads(a));
-    });
-}
-
-namespace {
-
-kernels::PoolGeometry pool_geometry(const Variable& x, Size2 pool_size, Size2 strides, Padding padding) {
-    const Shape& s = x.shape();
-    MINNOW_CHECK(s.rank() == 4, ShapeError, "max_pool2d: expected input (batch, height, width, channels), got {}", s);
-    MINNOW_CHECK(pool_size.h >= 1 && pool_size.w >= 1 && strides.h >= 1 && strides.w >= 1, ValueError,
-                 "max_pool2d: pool_size {} and strides {} must be >= 1", pool_size.str(), strides.str());
-    const AxisWindow rows = axis_window(s[1], pool_size.h, strides.h, padding);
-    const AxisWindow cols = axis_window(s[2], pool_size.w, strides.w, padding);
-    MINNOW_CHECK(rows.out > 0 && cols.out > 0, ShapeError,
-                 "max_pool2d: pool {} is larger than the input {}x{} with 'valid' padding", pool_size.str(), s[1], s[2]);
-    MINNOW_CHECK(x.value().numel() <= std::numeric_limits<int32_t>::max(), ShapeError,
-                 "max_pool2d: input {} has more elements than int32 positions can index", s);
-    return {s[0],     s[1],     s[2],      s[3],      pool_size.h,     pool_size.w,
-            rows.out, cols.out, strides.h, strides.w, rows.pad_before, cols.pad_before};
-}
-
-}  // namespace
-
-Variable max_pool2d(const Variable& x, Size2 pool_size, Size2 strides, Padding padding) {
-    const kernels::PoolGeometry g = pool_geometry(x, pool_size, strides, padding);
-    Tensor y({g.N, g.OH, g.OW, g.C});
-    detail::IndexBuffer argmax(y.numel());
-    kernels::max_pool2d_forward(x.value().data(), g, y.data(), argmax.data());
-    const int64_t count = y.numel();
-    const bool disjoint = strides.h >= pool_size.h && strides.w >= pool_size.w;
-    return record_assigning("max_pool2d", std::move(y), {x},
-                            [argmax = std::move(argmax), g, count, disjoint](const BackwardArgs& a) {
-                                if (a.assign(0))
-                                    kernels::max_pool2d_backward_assign(a.dy.data(), argmax.data(), g, a.dx[0]->data());
-                                else
-                                    kernels::max_pool2d_backward(a.dy.data(), argmax.data(), count, a.dx[0]->data(),
-                                                                 disjoint);
-                            });
-}
-
-Variable relu_max_pool2d(const Variable& x) {
-    const kernels::PoolGeometry g = pool_geometry(x, 2, 2, Padding::Valid);
-    Tensor y({g.N, g.OH, g.OW, g.C});
-    detail::IndexBuffer argmax(y.numel());
-    kernels::relu_max_pool_2x2_forward(x.value().data(), g, y.data(), argmax.data());
-    return record_assigning("relu_max_pool2d", std::move(y), {x}, [argmax = std::move(argmax), g](const BackwardArgs& a) {
-        kernels::relu_max_pool_2x2_backward(a.x(0).data(), a.dy.data(), argmax.data(), g, a.dx[0]->data(), a.assign(0));
     });
 }
 

@@ -7,6 +7,7 @@
 #include "minnow/layers/layers.hpp"
 #include "minnow/ops/conv2d.hpp"
 #include "minnow/ops/normalization.hpp"
+#include "minnow/ops/pooling.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 #include "support/gradcheck.hpp"
 #include "support/layer_checks.hpp"

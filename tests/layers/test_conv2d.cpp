@@ -11,6 +11,7 @@
 #include "minnow/ops/activations.hpp"
 #include "minnow/ops/arithmetic.hpp"
 #include "minnow/ops/conv2d.hpp"
+#include "minnow/ops/pooling.hpp"
 #include <nlohmann/json.hpp>
 
 using namespace minnow;

@@ -225,37 +225,3 @@ TEST_CASE("predict folds exactly BatchNormalization, never a subclass of it", "[
     NoGradGuard no_grad;
     CHECK(allclose(model.predict(x, 4), model(Variable(x), Mode::Infer).value(), 0.0f, 0.0f));
 }
-
-TEST_CASE("with_output_affine: Dense and Conv2D fold a per-channel affine map, others decline", "[models]") {
-    Rng rng(78);
-    const Tensor scale = Tensor::uniform({4}, 0.5f, 2, rng), shift = Tensor::uniform({4}, -1, 1, rng);
-    auto affine = [&](const Tensor& out) {
-        Tensor expected(out.shape());
-        for (int64_t i = 0; i < out.numel(); ++i)
-            expected.data()[i] = out.data()[i] * scale.data()[i % 4] + shift.data()[i % 4];
-        return expected;
-    };
-    NoGradGuard no_grad;
-    Dense dense(4, {}, false);
-    const Tensor rows = Tensor::uniform({5, 3}, -1, 1, rng);
-    dense.ensure_built(rows.shape());
-    auto folded_dense = dense.with_output_affine(scale, shift);
-    REQUIRE(folded_dense != nullptr);
-    CHECK(allclose((*folded_dense)(Variable(rows), Mode::Infer).value(), affine(dense(Variable(rows)).value()), 1e-5f,
-                   1e-6f));
-
-    Conv2D conv(4, 3, 2, "same");
-    const Tensor images = Tensor::uniform({2, 7, 6, 3}, -1, 1, rng);
-    conv.ensure_built(images.shape());
-    conv.set_weights({Tensor::uniform({3, 3, 3, 4}, -1, 1, rng), Tensor::uniform({4}, -1, 1, rng)});
-    auto folded_conv = conv.with_output_affine(scale, shift);
-    REQUIRE(folded_conv != nullptr);
-    CHECK(allclose((*folded_conv)(Variable(images), Mode::Infer).value(), affine(conv(Variable(images)).value()),
-                   1e-5f, 1e-6f));
-
-    Dense with_activation(4, "relu");
-    with_activation.ensure_built(rows.shape());
-    CHECK(with_activation.with_output_affine(scale, shift) == nullptr);
-    Activation relu("relu");
-    CHECK(relu.with_output_affine(scale, shift) == nullptr);
-}

@@ -8,6 +8,7 @@
 #include "minnow/ops/conv2d.hpp"
 #include "minnow/ops/linear.hpp"
 #include "minnow/ops/normalization.hpp"
+#include "minnow/ops/pooling.hpp"
 #include "minnow/testing/gradcheck.hpp"
 
 using namespace minnow;

@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "minnow/layers/layer.hpp"
+#include "minnow/layers/registry.hpp"
+#include "minnow/ops/normalization.hpp"
 
 namespace minnow {
 
@@ -25,14 +27,22 @@ public:
 
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
-    /// relu(forward(x, mode)), as one op when training: Sequential calls it for this layer and an
-    /// Activation("relu") right after it.
-    Variable forward_relu(const Variable& x, Mode mode);
-    /// max_pool2d(relu(forward(x, mode))) with 2x2 windows, stride 2, 'valid', as one op when
-    /// training: Sequential calls it when Activation("relu") and such a MaxPooling2D follow.
-    Variable forward_relu_max_pool(const Variable& x, Mode mode);
     std::string class_name() const override { return "BatchNormalization"; }
     nlohmann::json get_config() const override;
+    /// The layer get_config() describes (weights freshly initialized).
+    static std::shared_ptr<BatchNormalization> from_config(const nlohmann::json& config);
+
+    /// Whether a call in `mode` normalizes with the batch's statistics (and updates the moving
+    /// ones): in training, unless the layer is frozen.
+    bool uses_batch_statistics(Mode mode) const { return mode == Mode::Train && trainable(); }
+    /// A training op with batch_norm_train's arguments: batch_norm_train itself or a fused form of
+    /// it (ops/normalization.hpp).
+    using TrainOp = Variable (*)(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
+                                 BatchStatistics& stats);
+    /// Batch-statistics normalization by `op`: checks the batch, runs op with this layer's gamma,
+    /// beta and epsilon, then moves the moving statistics toward the batch's. forward() in training
+    /// runs it with batch_norm_train; a fusion rule with a fused op.
+    Variable normalize_with_batch_statistics(const Variable& x, TrainOp op);
 
     float momentum() const { return momentum_; }
     float epsilon() const { return epsilon_; }
@@ -45,10 +55,6 @@ public:
     std::pair<Tensor, Tensor> inference_affine() const;
 
 private:
-    /// What runs after the normalization, inside the same op when training.
-    enum class Then { Nothing, Relu, ReluMaxPool };
-    Variable normalize(const Variable& x, Mode mode, Then then);
-
     int64_t axis_;
     float momentum_;
     float epsilon_;
@@ -63,5 +69,7 @@ private:
     Variable moving_mean_;
     Variable moving_variance_;
 };
+
+MINNOW_LINK_LAYER(BatchNormalization);
 
 }  // namespace minnow

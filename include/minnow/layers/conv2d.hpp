@@ -2,6 +2,7 @@
 /// Conv2D: a 2-D convolution over NHWC images.
 
 #include "minnow/layers/layer.hpp"
+#include "minnow/layers/registry.hpp"
 #include "minnow/ops/activations.hpp"
 #include "minnow/ops/spatial.hpp"
 
@@ -21,11 +22,20 @@ public:
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Conv2D"; }
     nlohmann::json get_config() const override;
-    ActivationKind final_activation() const override { return activation_; }
-    std::shared_ptr<Layer> with_output_affine(const Tensor& scale, const Tensor& shift) const override;
-    Variable forward_logits(const Variable& x, Mode mode) override;
+    /// The layer get_config() describes (weights freshly initialized).
+    static std::shared_ptr<Conv2D> from_config(const nlohmann::json& config);
 
+    /// The convolution plus bias: the output before the activation.
+    Variable pre_activation(const Variable& x) const;
+
+    int64_t filters() const { return filters_; }
+    Size2 kernel_size() const { return kernel_size_; }
+    Size2 strides() const { return strides_; }
+    Padding padding() const { return padding_; }
+    ActivationKind activation() const { return activation_; }
+    bool use_bias() const { return use_bias_; }
     const Variable& kernel() const { return kernel_; }
+    /// Undefined when use_bias is false.
     const Variable& bias() const { return bias_; }
 
 private:
@@ -40,5 +50,7 @@ private:
     Variable kernel_;
     Variable bias_;
 };
+
+MINNOW_LINK_LAYER(Conv2D);
 
 }  // namespace minnow

@@ -5,6 +5,7 @@
 
 #include "minnow/core/rng.hpp"
 #include "minnow/layers/layer.hpp"
+#include "minnow/layers/registry.hpp"
 #include "minnow/ops/activations.hpp"
 
 namespace minnow {
@@ -17,8 +18,8 @@ public:
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Activation"; }
     nlohmann::json get_config() const override;
-    ActivationKind final_activation() const override { return activation_; }
-    Variable forward_logits(const Variable& x, Mode) override { return x; }
+    /// The layer get_config() describes.
+    static std::shared_ptr<Activation> from_config(const nlohmann::json& config);
     ActivationKind activation() const { return activation_; }
 
 private:
@@ -35,6 +36,8 @@ public:
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Dropout"; }
     nlohmann::json get_config() const override;
+    /// The layer get_config() describes.
+    static std::shared_ptr<Dropout> from_config(const nlohmann::json& config);
     float rate() const { return rate_; }
     /// Restarts the mask sequence (for reproducible experiments and gradient checks).
     void reseed(uint64_t seed) { rng_ = Rng(seed); }
@@ -52,6 +55,8 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Flatten"; }
+    /// The layer get_config() describes.
+    static std::shared_ptr<Flatten> from_config(const nlohmann::json& config);
 };
 
 /// Declares the shape of one sample (without the batch dimension), Keras' `Input(shape)`.
@@ -63,6 +68,8 @@ public:
     Variable forward(const Variable& x, Mode) override { return x; }
     std::string class_name() const override { return "InputLayer"; }
     nlohmann::json get_config() const override;
+    /// The layer get_config() describes: its batch_shape is (None, dims...).
+    static std::shared_ptr<InputLayer> from_config(const nlohmann::json& config);
     /// The declared sample shape, e.g. (784,).
     const Shape& sample_shape() const { return shape_; }
 
@@ -72,5 +79,10 @@ private:
 
 /// `minnow::Input({784})` as in Keras.
 using Input = InputLayer;
+
+MINNOW_LINK_LAYER(Activation);
+MINNOW_LINK_LAYER(Dropout);
+MINNOW_LINK_LAYER(Flatten);
+MINNOW_LINK_LAYER(InputLayer);
 
 }  // namespace minnow

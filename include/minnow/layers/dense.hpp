@@ -2,6 +2,7 @@
 /// Dense: a fully connected layer, y = activation(x kernel + bias).
 
 #include "minnow/layers/layer.hpp"
+#include "minnow/layers/registry.hpp"
 #include "minnow/ops/activations.hpp"
 
 namespace minnow {
@@ -18,12 +19,15 @@ public:
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Dense"; }
     nlohmann::json get_config() const override;
-    ActivationKind final_activation() const override { return activation_; }
-    std::shared_ptr<Layer> with_output_affine(const Tensor& scale, const Tensor& shift) const override;
-    Variable forward_logits(const Variable& x, Mode mode) override;
+    /// The layer get_config() describes (weights freshly initialized).
+    static std::shared_ptr<Dense> from_config(const nlohmann::json& config);
+
+    /// x kernel + bias: the output before the activation.
+    Variable pre_activation(const Variable& x) const;
 
     int64_t units() const { return units_; }
     ActivationKind activation() const { return activation_; }
+    bool use_bias() const { return use_bias_; }
     const Variable& kernel() const { return kernel_; }
     /// Undefined when use_bias is false.
     const Variable& bias() const { return bias_; }
@@ -37,5 +41,7 @@ private:
     Variable kernel_;
     Variable bias_;
 };
+
+MINNOW_LINK_LAYER(Dense);
 
 }  // namespace minnow

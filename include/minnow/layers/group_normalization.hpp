@@ -4,6 +4,7 @@
 /// Both are written with the public extension API only (minnow::record), as a user's layer would be.
 
 #include "minnow/layers/layer.hpp"
+#include "minnow/layers/registry.hpp"
 
 namespace minnow {
 
@@ -25,6 +26,8 @@ public:
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "LayerNormalization"; }
     nlohmann::json get_config() const override;
+    /// The layer get_config() describes (weights freshly initialized).
+    static std::shared_ptr<LayerNormalization> from_config(const nlohmann::json& config);
 
 private:
     int64_t axis_;
@@ -46,6 +49,8 @@ public:
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "GroupNormalization"; }
     nlohmann::json get_config() const override;
+    /// The layer get_config() describes (weights freshly initialized).
+    static std::shared_ptr<GroupNormalization> from_config(const nlohmann::json& config);
 
 private:
     int64_t groups_;
@@ -54,5 +59,8 @@ private:
     bool center_, scale_;
     Variable gamma_, beta_;
 };
+
+MINNOW_LINK_LAYER(LayerNormalization);
+MINNOW_LINK_LAYER(GroupNormalization);
 
 }  // namespace minnow

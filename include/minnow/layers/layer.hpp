@@ -10,7 +10,6 @@
 
 #include "minnow/autograd/variable.hpp"
 #include "minnow/init/initializers.hpp"
-#include "minnow/ops/activations.hpp"
 
 namespace minnow {
 
@@ -44,20 +43,6 @@ public:
     virtual std::string class_name() const = 0;
     /// Keras' get_config(): the arguments that rebuild this layer, plus name and trainable.
     virtual nlohmann::json get_config() const;
-
-    /// The activation the layer applies last (Linear if none). A model uses it to compute a
-    /// softmax or sigmoid output and its cross-entropy together, stably, from the logits.
-    virtual ActivationKind final_activation() const { return ActivationKind::Linear; }
-    /// forward() without that final activation: the logits.
-    virtual Variable forward_logits(const Variable& x, Mode mode) { return forward(x, mode); }
-    /// Like operator(), but returns forward_logits().
-    Variable call_logits(const Variable& x, Mode mode);
-
-    /// For inference only: a new layer computing this one's output followed by
-    /// `y * scale + shift` per output channel (the last axis), with the affine map folded into its
-    /// weights, or null when this layer cannot fold one (the default). Dense and Conv2D fold when
-    /// they have no activation, which lets inference skip a following BatchNormalization's pass.
-    virtual std::shared_ptr<Layer> with_output_affine(const Tensor& scale, const Tensor& shift) const;
 
     /// Layers this one is made of (a Sequential's layers); their weights count as this layer's.
     virtual std::vector<Layer*> sublayers() const { return {}; }

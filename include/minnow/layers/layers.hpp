@@ -8,3 +8,4 @@
 #include "minnow/layers/group_normalization.hpp"
 #include "minnow/layers/layer.hpp"
 #include "minnow/layers/pooling.hpp"
+#include "minnow/layers/registry.hpp"

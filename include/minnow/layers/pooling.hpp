@@ -2,6 +2,7 @@
 /// MaxPooling2D: the maximum of each window of an NHWC image.
 
 #include "minnow/layers/layer.hpp"
+#include "minnow/layers/registry.hpp"
 #include "minnow/ops/spatial.hpp"
 
 namespace minnow {
@@ -16,6 +17,8 @@ public:
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "MaxPooling2D"; }
     nlohmann::json get_config() const override;
+    /// The layer get_config() describes.
+    static std::shared_ptr<MaxPooling2D> from_config(const nlohmann::json& config);
     Size2 pool_size() const { return pool_size_; }
     Size2 strides() const { return strides_; }
     Padding padding() const { return padding_; }
@@ -25,5 +28,7 @@ private:
     Size2 strides_;
     Padding padding_;
 };
+
+MINNOW_LINK_LAYER(MaxPooling2D);
 
 }  // namespace minnow

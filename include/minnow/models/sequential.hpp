@@ -10,12 +10,17 @@
 
 #include "minnow/data/dataset.hpp"
 #include "minnow/layers/layer.hpp"
+#include "minnow/layers/registry.hpp"
 #include "minnow/losses/losses.hpp"
 #include "minnow/metrics/metrics.hpp"
 #include "minnow/models/callbacks.hpp"
 #include "minnow/optim/optimizer.hpp"
 
 namespace minnow {
+
+namespace detail {
+struct Plan;
+}
 
 /// A layer handed to a Sequential: any layer object (moved in) or a shared_ptr to one (shared,
 /// so the caller can keep using it).
@@ -82,11 +87,12 @@ public:
 
     /// Builds every layer for `input_shape` (batch dimension included, any value).
     Shape build(const Shape& input_shape) override;
+    /// The layers in order, with the training plan's fusions (the same numbers as one by one).
     Variable forward(const Variable& x, Mode mode) override;
-    Variable forward_logits(const Variable& x, Mode mode) override;
-    ActivationKind final_activation() const override;
     std::string class_name() const override { return "Sequential"; }
     nlohmann::json get_config() const override;
+    /// The model get_config() describes, built when the config holds its input shape.
+    static std::shared_ptr<Sequential> from_config(const nlohmann::json& config);
     std::vector<Layer*> sublayers() const override;
 
     /// Keras' summary table: layer names and types, output shapes and parameter counts.
@@ -143,21 +149,14 @@ private:
     void update_metrics(const Tensor& y_pred, const Tensor& y_true);
     Logs collect_logs(double loss, const std::string& prefix = "") const;
     StepResult train_step(const Tensor& x, const Tensor& y);
-    /// Runs `layers` in order (the model's, or inference's plan); with `logits`, the last one stops
-    /// before its final activation. A
-    /// BatchNormalization followed by Activation("relu") runs as one fused op (same numbers, one
-    /// pass less over the activations each way).
-    static Variable run_layers(const std::vector<std::shared_ptr<Layer>>& layers, const Variable& x, Mode mode,
-                               bool logits);
-    /// The layers inference runs: each layer that can fold the BatchNormalization right after it
-    /// (Dense or Conv2D without activation) replaced by one folded copy. Built per call, from the
-    /// current weights; the model itself is untouched.
-    std::vector<std::shared_ptr<Layer>> inference_layers() const;
-    StepResult test_step(const std::vector<std::shared_ptr<Layer>>& plan, const Tensor& x, const Tensor& y);
+    /// The training plan (models/plan.hpp), made once for the current layers.
+    const detail::Plan& training_plan() const;
+    StepResult test_step(const detail::Plan& plan, const Tensor& x, const Tensor& y);
     void check_targets(const Dataset& data) const;
     Logs run_evaluation(const Dataset& data, int64_t batch_size);
 
     std::vector<std::shared_ptr<Layer>> layers_;
+    mutable std::shared_ptr<const detail::Plan> training_plan_;  // reset whenever a layer is added
     std::shared_ptr<Optimizer> optimizer_;
     std::shared_ptr<Loss> loss_;
     std::vector<std::string> metric_names_;
@@ -167,5 +166,7 @@ private:
 /// Rebuilds a model saved with Sequential::save(), with no code: layers come from the layer
 /// registry (built-ins, plus user layers registered with register_layer()).
 Sequential load_model(const std::string& path);
+
+MINNOW_LINK_LAYER(Sequential);
 
 }  // namespace minnow

@@ -1,5 +1,5 @@
 #pragma once
-/// Differentiable 2-D convolution and max pooling on NHWC tensors.
+/// Differentiable 2-D convolution on NHWC tensors.
 
 #include "minnow/autograd/variable.hpp"
 #include "minnow/ops/spatial.hpp"
@@ -11,13 +11,5 @@ namespace minnow {
 /// tiles for larger ones (im2col + OpenBLAS in builds without AVX2 and FMA).
 Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias, Size2 strides = 1,
                 Padding padding = Padding::Valid);
-
-/// Maximum over (pool.h, pool.w) windows moved by `strides`: x (N, H, W, C) -> (N, OH, OW, C).
-/// The gradient goes to the position of each maximum.
-Variable max_pool2d(const Variable& x, Size2 pool_size = 2, Size2 strides = 2, Padding padding = Padding::Valid);
-
-/// max_pool2d(relu(x)) with 2x2 windows, stride 2, 'valid', as one op: the same values and
-/// gradients, without writing relu(x) out or reading it back.
-Variable relu_max_pool2d(const Variable& x);
 
 }  // namespace minnow

@@ -4,8 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "minnow/core/error.hpp"
-#include "minnow/io/layer_registry.hpp"
 #include "minnow/io/safetensors.hpp"
+// Every built-in layer's header: a program that loads models links every registration.
+#include "minnow/layers/layers.hpp"
 #include "minnow/models/sequential.hpp"
 
 namespace minnow {

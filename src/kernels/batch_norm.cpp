@@ -98,7 +98,7 @@ void batch_statistics(const float* x, const float* gamma, const float* beta, int
 // plain one reads dy, the fused ones mask it by the ReLU or compute the pooling's gradient in place.
 template <class Grad>
 void train_backward(const float* x, const float* gamma, const TrainSaved& saved, Grad grad, int64_t M, int64_t C,
-                    float* dx, float* dgamma, float* dbeta, bool accumulate_dx) {
+                    float* dx, float* dgamma, float* dbeta, bool assign_dx) {
     const float* mean = saved.mean;
     const float* invstd = saved.invstd;
     const auto n = static_cast<size_t>(C);
@@ -126,10 +126,10 @@ void train_backward(const float* x, const float* gamma, const TrainSaved& saved,
     const float* __restrict pb = b.data();
     const float* __restrict pk = k.data();
     float* __restrict out = dx;
-    if (accumulate_dx)
-        map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] += pa[c] * grad(m, c) + pb[c] * x[m * C + c] + pk[c]; });
-    else
+    if (assign_dx)
         map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] = pa[c] * grad(m, c) + pb[c] * x[m * C + c] + pk[c]; });
+    else
+        map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] += pa[c] * grad(m, c) + pb[c] * x[m * C + c] + pk[c]; });
 }
 
 // With the ReLU, dy is the gradient of max(0, y): it reaches y only where y = x * scale + shift > 0,
@@ -159,12 +159,12 @@ void batch_norm_train_forward(const float* x, const float* gamma, const float* b
 
 void batch_norm_train_backward(const float* x, const float* gamma, const TrainSaved& saved, bool relu,
                                const float* dy, int64_t M, int64_t C, float* dx, float* dgamma, float* dbeta,
-                               bool accumulate_dx) {
+                               bool assign_dx) {
     const auto upstream = [=](int64_t m, int64_t c) { return dy[m * C + c]; };
     if (relu)
-        train_backward(x, gamma, saved, relu_masked(x, saved, C, upstream), M, C, dx, dgamma, dbeta, accumulate_dx);
+        train_backward(x, gamma, saved, relu_masked(x, saved, C, upstream), M, C, dx, dgamma, dbeta, assign_dx);
     else
-        train_backward(x, gamma, saved, upstream, M, C, dx, dgamma, dbeta, accumulate_dx);
+        train_backward(x, gamma, saved, upstream, M, C, dx, dgamma, dbeta, assign_dx);
 }
 
 void batch_norm_relu_max_pool_train_forward(const float* x, const float* gamma, const float* beta,
@@ -183,7 +183,7 @@ void batch_norm_relu_max_pool_train_forward(const float* x, const float* gamma, 
 
 void batch_norm_relu_max_pool_train_backward(const float* x, const float* gamma, const TrainSaved& saved,
                                              const float* dy, const int32_t* argmax, const PoolGeometry& g,
-                                             float* dx, float* dgamma, float* dbeta, bool accumulate_dx) {
+                                             float* dx, float* dgamma, float* dbeta, bool assign_dx) {
     const int64_t C = g.C, M = g.N * g.H * g.W;
     // The window each input pixel belongs to. Pixels of the odd last row or column, in no window,
     // point at window 0, whose argmax never names them: their gradient is zero.
@@ -199,7 +199,7 @@ void batch_norm_relu_max_pool_train_backward(const float* x, const float* gamma,
         const float grad = dy[i];  // read unconditionally, so the select vectorizes
         return argmax[i] == static_cast<int32_t>(m * C + c) ? grad : 0.0f;
     };
-    train_backward(x, gamma, saved, relu_masked(x, saved, C, pooled), M, C, dx, dgamma, dbeta, accumulate_dx);
+    train_backward(x, gamma, saved, relu_masked(x, saved, C, pooled), M, C, dx, dgamma, dbeta, assign_dx);
 }
 
 void batch_norm_infer_forward(const float* x, const float* gamma, const float* beta, const float* moving_mean,

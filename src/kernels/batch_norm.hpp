@@ -37,10 +37,10 @@ struct TrainSaved {
 ///   dx     = gamma * invstd * (dy - dbeta / M - x_hat * dgamma / M).
 /// With `relu` (the forward's), dy is first zeroed wherever x * scale + shift <= 0: the ReLU's
 /// gradient, taken as Keras takes it at 0. Each output pointer may be null; all accumulate (+=),
-/// except dx when not `accumulate_dx` (written).
+/// except dx with `assign_dx` (written: it may be uninitialized).
 void batch_norm_train_backward(const float* x, const float* gamma, const TrainSaved& saved, bool relu,
                                const float* dy, int64_t M, int64_t C, float* dx, float* dgamma, float* dbeta,
-                               bool accumulate_dx = true);
+                               bool assign_dx = false);
 
 /// BatchNormalization, ReLU and 2x2 max pooling (stride 2, 'valid') in one training forward:
 /// statistics over every pixel of x (g.N, g.H, g.W, g.C), then out.y (g.N, g.OH, g.OW, g.C) = the
@@ -54,7 +54,7 @@ void batch_norm_relu_max_pool_train_forward(const float* x, const float* gamma, 
 /// maximum, zero elsewhere) computed where it is needed instead of written out and read back.
 void batch_norm_relu_max_pool_train_backward(const float* x, const float* gamma, const TrainSaved& saved,
                                              const float* dy, const int32_t* argmax, const PoolGeometry& g,
-                                             float* dx, float* dgamma, float* dbeta, bool accumulate_dx);
+                                             float* dx, float* dgamma, float* dbeta, bool assign_dx);
 
 /// Inference: y = x * scale + shift with scale = gamma / sqrt(moving_var + eps),
 /// shift = beta - moving_mean * scale.

@@ -13,6 +13,13 @@ struct ConvGeometry {
 
     int64_t patch() const { return KH * KW * C; }   // one im2col row
     int64_t rows() const { return N * OH * OW; }     // im2col rows = output pixels
+
+    /// A 1x1 convolution over `pixels` pixels of C channels into K filters: what a Dense layer
+    /// computes on `pixels` rows.
+    static ConvGeometry pointwise(int64_t pixels, int64_t C, int64_t K) {
+        return {.N = pixels, .H = 1, .W = 1, .C = C, .K = K, .KH = 1, .KW = 1, .OH = 1, .OW = 1, .stride_h = 1,
+                .stride_w = 1, .pad_top = 0, .pad_left = 0};
+    }
 };
 
 /// Calls fn(offset of the tap's C input values in x, tap index kh * KW + kw) for every tap of

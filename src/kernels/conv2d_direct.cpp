@@ -1,5 +1,13 @@
-// Direct convolution for small patches (conv1's 3x3x1 = 9): vectorized over the filters, 32 at a
-// time in registers, with no im2col buffer.
+// Direct convolution for small patches (conv1's 3x3x1 = 9): vectorized over the filters, a block
+// of 32 at a time in registers, with no im2col buffer.
+//
+// The register layout. An output pixel's block of kBlock = 32 filters is four 8-float vectors,
+// a0..a3 = filters [k0, k0 + 8), [k0 + 8, k0 + 16), [k0 + 16, k0 + 24), [k0 + 24, k0 + 32). Each
+// window value x multiplies kernel row j (the 32 weights W[j, k0 .. k0 + 32), also four vectors)
+// into them: a_v += x * W[j, k0 + 8v ..]. Two pixels side by side (direct_pair32) keep a second
+// set b0..b3, so each kernel row loaded serves 8 FMAs, not 4; with the 8 weight and accumulator
+// vectors that is 12 of AVX2's 16 registers, leaving room for the two broadcast x values. dW's
+// tile (dw_rows32) turns it around: J kernel rows x the 4 vectors of a dy row.
 #include <algorithm>
 #include <array>
 #include <vector>
@@ -11,6 +19,11 @@
 namespace minnow::kernels {
 
 namespace {
+
+// Filters per register block: four 8-float vectors (see the layout above).
+constexpr int64_t kBlock = 32;
+// Pixels whose windows one dW tile gathers before its products (rows of `rows` in direct_dw_tile).
+constexpr int64_t kDwTile = 64;
 
 // Filters [k0, k0 + 32) of one pixel, any position (taps in the padding are skipped).
 void direct_pixel32(const float* x, const float* w, const float* b, const ConvGeometry& g, int64_t n, int64_t oh,
@@ -73,7 +86,7 @@ std::array<int64_t, kMaxDirectPatch> window_offsets(const ConvGeometry& g) {
 
 void conv2d_direct_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
     const std::array<int64_t, kMaxDirectPatch> offset = window_offsets(g);
-    const int64_t blocks = g.K / 32 * 32;
+    const int64_t blocks = g.K / kBlock * kBlock;
     auto col_inside = [&](int64_t ow) {
         const int64_t iw = ow * g.stride_w - g.pad_left;
         return iw >= 0 && iw + g.KW <= g.W;
@@ -89,7 +102,7 @@ void conv2d_direct_forward(const float* x, const float* w, const float* b, const
                 if (row_inside && ow + 1 < g.OW && col_inside(ow) && col_inside(ow + 1)) {
                     const float* x0 = x + ((n * g.H + ih) * g.W + ow * g.stride_w - g.pad_left) * g.C;
                     const float* x1 = x0 + g.stride_w * g.C;
-                    for (int64_t k0 = 0; k0 < blocks; k0 += 32)
+                    for (int64_t k0 = 0; k0 < blocks; k0 += kBlock)
                         direct_pair32(x0, x1, offset.data(), g.patch(), w, g.K, b, k0, out, out + g.K);
                     if (blocks < g.K) {
                         direct_pixel_any(x, w, b, g, n, oh, ow, blocks, out);
@@ -98,7 +111,7 @@ void conv2d_direct_forward(const float* x, const float* w, const float* b, const
                     ow += 2;
                     continue;
                 }
-                for (int64_t k0 = 0; k0 < blocks; k0 += 32) direct_pixel32(x, w, b, g, n, oh, ow, k0, out);
+                for (int64_t k0 = 0; k0 < blocks; k0 += kBlock) direct_pixel32(x, w, b, g, n, oh, ow, k0, out);
                 if (blocks < g.K) direct_pixel_any(x, w, b, g, n, oh, ow, blocks, out);
                 ++ow;
             }
@@ -155,8 +168,8 @@ void direct_dw_tile(const float* x, const float* dy, const ConvGeometry& g, cons
         if (with_db) row[width - 1] = 1.0f;
     }
     const float* dy_tile = dy + p0 * K;
-    const int64_t blocks = K / 32 * 32;
-    for (int64_t k0 = 0; k0 < blocks; k0 += 32) {
+    const int64_t blocks = K / kBlock * kBlock;
+    for (int64_t k0 = 0; k0 < blocks; k0 += kBlock) {
         int64_t j0 = 0;
         for (; j0 + 3 <= width; j0 += 3) dw_rows32<3>(rows.data(), width, dy_tile, K, tile, j0, k0, dwb);
         for (; j0 < width; ++j0) dw_rows32<1>(rows.data(), width, dy_tile, K, tile, j0, k0, dwb);
@@ -177,8 +190,7 @@ void conv2d_direct_backward(const float* x, const float* w, const float* dy, con
     float* dw = out.dw;
     float* db = out.db;
     float* dx = out.dx;
-    constexpr int64_t kTile = 64;
-    const int64_t tiles = (P + kTile - 1) / kTile;
+    const int64_t tiles = (P + kDwTile - 1) / kDwTile;
     if (dw != nullptr || db != nullptr) {
         // Each thread sums its tiles into its own (dW; db) rows; the partials are added in order.
         const bool with_db = db != nullptr;
@@ -187,10 +199,10 @@ void conv2d_direct_backward(const float* x, const float* w, const float* dy, con
         std::vector<float> partial(static_cast<size_t>(ranges * width * K), 0.0f);
         const std::array<int64_t, kMaxDirectPatch> offset = window_offsets(g);
         parallel_for_ranges(tiles, 4, [&](int64_t r, int64_t begin, int64_t end) {
-            std::vector<float> rows(static_cast<size_t>(kTile * width));
+            std::vector<float> rows(static_cast<size_t>(kDwTile * width));
             for (int64_t tile = begin; tile < end; ++tile) {
-                const int64_t p0 = tile * kTile;
-                direct_dw_tile(x, dy, g, offset.data(), p0, std::min(kTile, P - p0), with_db, rows,
+                const int64_t p0 = tile * kDwTile;
+                direct_dw_tile(x, dy, g, offset.data(), p0, std::min(kDwTile, P - p0), with_db, rows,
                                partial.data() + r * width * K);
             }
         });

@@ -100,7 +100,7 @@ void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_cou
         for (int64_t i = 0; i < out_count; ++i) dx[argmax[i]] += dy[i];
         return;
     }
-    parallel_for(out_count, 1 << 15, [&](int64_t begin, int64_t end) {
+    parallel_for(out_count, kScatterGrain, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) dx[argmax[i]] += dy[i];
     });
 }
@@ -118,7 +118,7 @@ void relu_max_pool_2x2_backward(const float* x, const float* dy, const int32_t* 
         max_pool_2x2_backward_assign<true>(dy, argmax, g, dx, x);
         return;
     }
-    parallel_for(g.N * g.OH * g.OW * g.C, 1 << 15, [&](int64_t begin, int64_t end) {
+    parallel_for(g.N * g.OH * g.OW * g.C, kScatterGrain, [&](int64_t begin, int64_t end) {
         // A select, not a branch: the sign of x at the maxima is a coin toss the predictor loses.
         for (int64_t i = begin; i < end; ++i) dx[argmax[i]] += relu_gradient(x[argmax[i]], dy[i]);
     });

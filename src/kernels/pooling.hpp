@@ -11,7 +11,16 @@ namespace minnow::kernels {
 /// padding ("same") only look at the real pixels.
 struct PoolGeometry {
     int64_t N, H, W, C, PH, PW, OH, OW, stride_h, stride_w, pad_top, pad_left;
+
+    /// 2x2 windows, stride 2, no padding: an odd last row or column is in no window.
+    static PoolGeometry two_by_two(int64_t N, int64_t H, int64_t W, int64_t C) {
+        return {.N = N, .H = H, .W = W, .C = C, .PH = 2, .PW = 2, .OH = H / 2, .OW = W / 2, .stride_h = 2,
+                .stride_w = 2, .pad_top = 0, .pad_left = 0};
+    }
 };
+
+/// Output elements a thread scatters gradients to, at least, before the scatter is split.
+inline constexpr int64_t kScatterGrain = 1 << 15;
 
 /// The common case (2x2 windows, stride 2, no padding), branch-free so it vectorizes over C: for
 /// each window, y = the maximum of value(i, c) over its four input positions i (flat NHWC indices

@@ -17,8 +17,9 @@ kernels::ConvGeometry conv_geometry(const Shape& x, const Shape& w, Size2 stride
     MINNOW_CHECK(rows.out > 0 && cols.out > 0, ShapeError,
                  "conv2d: kernel {}x{} is larger than the input {}x{} with 'valid' padding (input {})", w[0], w[1],
                  x[1], x[2], x);
-    return {x[0], x[1], x[2], x[3], w[3], w[0], w[1], rows.out, cols.out, strides.h, strides.w, rows.pad_before,
-            cols.pad_before};
+    return {.N = x[0], .H = x[1], .W = x[2], .C = x[3], .K = w[3], .KH = w[0], .KW = w[1], .OH = rows.out,
+            .OW = cols.out, .stride_h = strides.h, .stride_w = strides.w, .pad_top = rows.pad_before,
+            .pad_left = cols.pad_before};
 }
 
 // Inputs: x, kernel, and the bias when there is one.

@@ -51,7 +51,7 @@ Variable linear(const Variable& x, const Variable& W, const Variable& b) {
         MINNOW_CHECK(b.value().shape() == Shape{U}, ShapeError, "linear: bias of shape {} for {} units", b.shape(), U);
 
     Tensor y(Shape{N, U});
-    const kernels::ConvGeometry as_conv{N, 1, 1, K, U, 1, 1, 1, 1, 1, 1, 0, 0};
+    const kernels::ConvGeometry as_conv = kernels::ConvGeometry::pointwise(N, K, U);
     if (implicit_forward(as_conv)) {
         // A 1x1 convolution over N pixels of K channels: the tiles read x in place and start from
         // the bias, where OpenBLAS would pack x first.

@@ -97,7 +97,7 @@ Variable train_op(const Variable& x, const Variable& gamma, const Variable& beta
                                 const GradSlots s = grad_slots(a, has_gamma, has_beta);
                                 kernels::batch_norm_train_backward(
                                     a.x(0).data(), has_gamma ? a.x(1).data() : nullptr, kept.saved(), relu,
-                                    a.dy.data(), v.M, v.C, s.dx, s.dgamma, s.dbeta, !s.assign_dx);
+                                    a.dy.data(), v.M, v.C, s.dx, s.dgamma, s.dbeta, s.assign_dx);
                             });
 }
 
@@ -113,7 +113,7 @@ Variable batch_norm_relu_max_pool_train(const Variable& x, const Variable& gamma
                  "batch_norm_relu_max_pool: input {} has more elements than int32 positions can index", shape);
     const FeatureView v = feature_view("batch_norm_relu_max_pool", x.value(), gamma, beta);
     check_batch(v, shape);
-    const kernels::PoolGeometry g{shape[0], shape[1], shape[2], shape[3], 2, 2, shape[1] / 2, shape[2] / 2, 2, 2, 0, 0};
+    const kernels::PoolGeometry g = kernels::PoolGeometry::two_by_two(shape[0], shape[1], shape[2], shape[3]);
     Tensor y({g.N, g.OH, g.OW, g.C});
     detail::IndexBuffer argmax(y.numel());
     TrainKept kept(v.C);
@@ -127,7 +127,7 @@ Variable batch_norm_relu_max_pool_train(const Variable& x, const Variable& gamma
             const GradSlots s = grad_slots(a, has_gamma, has_beta);
             kernels::batch_norm_relu_max_pool_train_backward(a.x(0).data(), has_gamma ? a.x(1).data() : nullptr,
                                                              kept.saved(), a.dy.data(), argmax.data(), g, s.dx,
-                                                             s.dgamma, s.dbeta, !s.assign_dx);
+                                                             s.dgamma, s.dbeta, s.assign_dx);
         });
 }
 

@@ -21,8 +21,9 @@ kernels::PoolGeometry pool_geometry(const Variable& x, Size2 pool_size, Size2 st
                  "max_pool2d: pool {} is larger than the input {}x{} with 'valid' padding", pool_size.str(), s[1], s[2]);
     MINNOW_CHECK(x.value().numel() <= std::numeric_limits<int32_t>::max(), ShapeError,
                  "max_pool2d: input {} has more elements than int32 positions can index", s);
-    return {s[0],     s[1],     s[2],      s[3],      pool_size.h,     pool_size.w,
-            rows.out, cols.out, strides.h, strides.w, rows.pad_before, cols.pad_before};
+    return {.N = s[0], .H = s[1], .W = s[2], .C = s[3], .PH = pool_size.h, .PW = pool_size.w, .OH = rows.out,
+            .OW = cols.out, .stride_h = strides.h, .stride_w = strides.w, .pad_top = rows.pad_before,
+            .pad_left = cols.pad_before};
 }
 
 }  // namespace

@@ -57,12 +57,18 @@ TEST_CASE("compare: both arms start from identical shared weights", "[experiment
     for (ModelKind kind : {ModelKind::Mlp, ModelKind::Cnn}) {
         auto [with, without] = make_arms(kind, 7);
         std::vector<const Layer*> a, b;
+        std::vector<std::string> classes;
         for (const auto& l : with.layers())
-            if (l->class_name() == "Dense" || l->class_name() == "Conv2D") a.push_back(l.get());
+            if (l->class_name() == "Dense" || l->class_name() == "Conv2D") {
+                a.push_back(l.get());
+                classes.push_back(l->class_name());
+            }
         for (const auto& l : without.layers())
             if (l->class_name() == "Dense" || l->class_name() == "Conv2D") b.push_back(l.get());
         REQUIRE(a.size() == b.size());
-        REQUIRE(a.size() == (kind == ModelKind::Mlp ? 4u : 4u));
+        // The MLP shares four Dense layers; the CNN two Conv2D and two Dense.
+        CHECK(classes == (kind == ModelKind::Mlp ? std::vector<std::string>{"Dense", "Dense", "Dense", "Dense"}
+                                                 : std::vector<std::string>{"Conv2D", "Conv2D", "Dense", "Dense"}));
         for (size_t i = 0; i < a.size(); ++i)
             for (size_t w = 0; w < a[i]->get_weights().size(); ++w)
                 CHECK(a[i]->get_weights()[w].to_vector() == b[i]->get_weights()[w].to_vector());

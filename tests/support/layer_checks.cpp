@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "minnow/autograd/graph.hpp"
+#include "minnow/core/error.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 #include "support/gradcheck.hpp"
 
@@ -31,6 +32,19 @@ void check_layer(Layer& layer, const Shape& input_shape, const LayerExpectations
     const Tensor train = run(layer, x, Mode::Train, expected);
     CHECK(train.shape() == infer.shape());
     CHECK(allclose(train, infer, 1e-6f, 1e-6f) == !expected.train_differs);
+
+    // Bad input, once built: a wrong rank and a wrong feature count are refused with a ShapeError
+    // that names the layer.
+    std::vector<int64_t> deeper = input_shape.dims();
+    deeper.insert(deeper.end() - 1, 2);
+    std::vector<int64_t> wider = input_shape.dims();
+    wider.back() += 1;
+    for (const Shape& bad : {Shape(deeper), Shape(wider)}) {
+        INFO("bad input " << bad.str());
+        const Variable wrong(Tensor::zeros(bad));
+        CHECK_THROWS_AS(layer(wrong, Mode::Infer), ShapeError);
+        CHECK_THROWS_WITH(layer(wrong, Mode::Train), Catch::Contains("'" + layer.name() + "'"));
+    }
 
     if (!expected.gradcheck) return;
     std::vector<Variable> wrt{x};

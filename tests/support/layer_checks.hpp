@@ -19,7 +19,8 @@ struct LayerExpectations {
 
 /// Builds `layer` on a random input of `input_shape` (batch included) and checks: the built
 /// output shape equals the forward output shape; the weight counts; Infer is deterministic; Train
-/// and Infer differ exactly when expected; gradients match finite differences in both modes.
+/// and Infer differ exactly when expected; an input of the wrong rank or feature count is refused
+/// with a ShapeError naming the layer; gradients match finite differences in both modes.
 void check_layer(Layer& layer, const Shape& input_shape, const LayerExpectations& expected);
 
 }  // namespace minnow::test

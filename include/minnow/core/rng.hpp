@@ -2,6 +2,7 @@
 /// Rng: a seeded random generator whose numbers are the same on every machine and standard library.
 
 #include <cstdint>
+#include <span>
 
 namespace minnow {
 
@@ -33,5 +34,9 @@ private:
     double spare_ = 0.0;
     bool has_spare_ = false;
 };
+
+/// Shuffles `items` in place (Fisher-Yates from the last element down, with `rng`): the order
+/// fit() draws its batches in, the same on every machine.
+void shuffle(std::span<int64_t> items, Rng& rng);
 
 }  // namespace minnow

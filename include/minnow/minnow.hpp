@@ -18,6 +18,7 @@
 #include "minnow/metrics/confusion_matrix.hpp"
 #include "minnow/metrics/metrics.hpp"
 #include "minnow/models/batch_norm_statistics.hpp"
+#include "minnow/models/activation_statistics.hpp"
 #include "minnow/models/callbacks.hpp"
 #include "minnow/models/sequential.hpp"
 #include "minnow/ops/activations.hpp"

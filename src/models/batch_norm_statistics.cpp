@@ -6,12 +6,9 @@
 #include <typeinfo>
 #include <vector>
 
-#include "core/float_mode.hpp"
-#include "minnow/autograd/graph.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/core/rng.hpp"
 #include "minnow/metrics/metrics.hpp"
-#include "minnow/ops/normalization.hpp"
 #include "models/layer_walk.hpp"
 
 namespace minnow {
@@ -20,6 +17,7 @@ namespace {
 
 constexpr int64_t kDefaultSamples = 10000;
 
+// The layers a walk normalizes with batch statistics (layer_walk.hpp).
 const BatchNormalization* batch_statistics_layer(const Layer& layer) {
     if (typeid(layer) != typeid(BatchNormalization)) return nullptr;
     const auto& bn = static_cast<const BatchNormalization&>(layer);
@@ -38,21 +36,11 @@ std::vector<int64_t> shuffled(int64_t n, uint64_t seed) {
 }  // namespace
 
 Tensor predict_with_batch_statistics(const Sequential& model, const Tensor& x, const BatchStatisticsObserver& observe) {
-    MINNOW_CHECK(model.built(), StateError, "predict_with_batch_statistics: model '{}' is not built", model.name());
-    NoGradGuard no_grad;
-    const detail::FlushDenormals flush;
-    Variable h(x);
-    for (const auto& layer : detail::flat_layers(model.layers())) {
-        if (const BatchNormalization* bn = batch_statistics_layer(*layer)) {
-            layer->ensure_built(h.shape());
-            BatchStatistics stats;
-            h = batch_norm_train(h, bn->gamma(), bn->beta(), bn->epsilon(), stats);
-            if (observe) observe(*bn, stats);
-        } else {
-            h = (*layer)(h, Mode::Infer);
-        }
-    }
-    return h.value();
+    if (!observe) return detail::walk_with_batch_statistics(model, x);
+    return detail::walk_with_batch_statistics(
+        model, x, [&](const Layer& layer, const Tensor&, const Tensor&, const BatchStatistics* batch) {
+            if (batch != nullptr) observe(static_cast<const BatchNormalization&>(layer), *batch);
+        });
 }
 
 RecalibrateResult recalibrate_batch_norm(Sequential& model, const Dataset& data, RecalibrateOptions options) {

@@ -2,6 +2,11 @@
 
 #include <typeinfo>
 
+#include "core/float_mode.hpp"
+#include "minnow/autograd/graph.hpp"
+#include "minnow/core/error.hpp"
+#include "minnow/layers/batch_normalization.hpp"
+
 namespace minnow::detail {
 
 namespace {
@@ -19,6 +24,29 @@ std::vector<std::shared_ptr<Layer>> flat_layers(const std::vector<std::shared_pt
     std::vector<std::shared_ptr<Layer>> out;
     append_flat(layers, out);
     return out;
+}
+
+Tensor walk_with_batch_statistics(const Sequential& model, const Tensor& x, const LayerVisitor& visit) {
+    MINNOW_CHECK(model.built(), StateError, "{} '{}': not built yet; give it an Input layer or build it first",
+                 model.class_name(), model.name());
+    NoGradGuard no_grad;
+    const FlushDenormals flush;
+    Variable h(x);
+    for (const auto& layer : flat_layers(model.layers())) {
+        Variable out;
+        BatchStatistics stats;
+        const bool batch_statistics = typeid(*layer) == typeid(BatchNormalization) && layer->trainable();
+        if (batch_statistics) {
+            const auto& bn = static_cast<const BatchNormalization&>(*layer);
+            layer->ensure_built(h.shape());
+            out = batch_norm_train(h, bn.gamma(), bn.beta(), bn.epsilon(), stats);
+        } else {
+            out = (*layer)(h, Mode::Infer);
+        }
+        if (visit) visit(*layer, h.value(), out.value(), batch_statistics ? &stats : nullptr);
+        h = std::move(out);
+    }
+    return h.value();
 }
 
 }  // namespace minnow::detail

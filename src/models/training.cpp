@@ -99,7 +99,8 @@ Logs Sequential::collect_logs(double loss, const std::string& prefix) const {
     return logs;
 }
 
-Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y) {
+Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y,
+                                              const std::function<void(const std::vector<Variable>&)>& before_update) {
     Variable input(x);
     ensure_built(x.shape());
     const detail::Plan& plan = training_plan();
@@ -118,7 +119,9 @@ Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y) 
     }
     const double value = loss.value().item();
     loss.backward();
-    optimizer_->apply(trainable_weights());
+    const std::vector<Variable> weights = trainable_weights();
+    if (before_update) before_update(weights);
+    optimizer_->apply(weights);
     return {value, std::move(y_pred)};
 }
 
@@ -223,7 +226,9 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
             const auto rows = batch_rows(order, b, options.batch_size);
             const Tensor xb = train->gather_x(rows);
             const Tensor yb = train->gather_y(rows);
-            const StepResult r = train_step(xb, yb);
+            const StepResult r = train_step(xb, yb, [&](const std::vector<Variable>& weights) {
+                for (auto& c : callbacks) c->on_gradients(static_cast<int>(b), weights);
+            });
             // Keras' running loss: the mean of batch losses weighted by batch size.
             loss_sum += r.loss * double(rows.size());
             seen += static_cast<int64_t>(rows.size());

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "minnow/autograd/variable.hpp"
 #include "minnow/tensor/tensor.hpp"
 
 namespace minnow {
@@ -29,6 +30,10 @@ public:
     virtual void on_epoch_end(int /*epoch*/, const Logs&) {}
     virtual void on_batch_begin(int /*batch*/, const Logs&) {}
     virtual void on_batch_end(int /*batch*/, const Logs&) {}
+    /// Inside fit's step, after the backward pass and before the optimizer's update: the trainable
+    /// weights, each holding its gradient for this batch (minnow's addition to Keras' hooks, for
+    /// callbacks that look at gradients). Must not change them.
+    virtual void on_gradients(int /*batch*/, const std::vector<Variable>& /*trainable_weights*/) {}
 
     /// The model being trained (set by fit before on_train_begin).
     void set_model(Sequential* model) { model_ = model; }

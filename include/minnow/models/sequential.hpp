@@ -2,6 +2,7 @@
 /// Sequential: a stack of layers with Keras' compile / fit / evaluate / predict.
 
 #include <concepts>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -148,7 +149,9 @@ private:
     void reset_metrics();
     void update_metrics(const Tensor& y_pred, const Tensor& y_true);
     Logs collect_logs(double loss, const std::string& prefix = "") const;
-    StepResult train_step(const Tensor& x, const Tensor& y);
+    /// One optimizer step; `before_update` sees the trainable weights holding their gradients.
+    StepResult train_step(const Tensor& x, const Tensor& y,
+                          const std::function<void(const std::vector<Variable>&)>& before_update = {});
     /// The training plan (models/plan.hpp), made once for the current layers.
     const detail::Plan& training_plan() const;
     StepResult test_step(const detail::Plan& plan, const Tensor& x, const Tensor& y);

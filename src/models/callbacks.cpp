@@ -163,10 +163,18 @@ void CSVLogger::on_epoch_end(int epoch, const Logs& logs) {
 
 void CSVLogger::on_train_end(const Logs&) { file_.close(); }
 
+void TerminateOnNaN::on_train_begin(const Logs&) {
+    diverged_ = false;
+    epoch_ = 0;
+    batch_ = -1;
+}
+
 void TerminateOnNaN::on_batch_end(int batch, const Logs& logs) {
     auto it = logs.find("loss");
     if (it != logs.end() && !std::isfinite(it->second)) {
-        fmt::print("Batch {}: Invalid loss, terminating training\n", batch);
+        if (verbose_) fmt::print("Batch {}: Invalid loss, terminating training\n", batch);
+        diverged_ = true;
+        batch_ = batch;
         model().stop_training = true;
     }
 }

@@ -149,10 +149,24 @@ private:
     std::vector<std::string> keys_;
 };
 
-/// Stops training as soon as the loss is NaN or infinite.
+/// Stops training as soon as the loss is NaN or infinite, and remembers where (Keras prints the
+/// batch; `verbose = false` prints nothing).
 class TerminateOnNaN : public Callback {
 public:
+    explicit TerminateOnNaN(bool verbose = true) : verbose_(verbose) {}
+    void on_train_begin(const Logs&) override;
+    void on_epoch_begin(int epoch, const Logs&) override { epoch_ = epoch; }
     void on_batch_end(int batch, const Logs& logs) override;
+    /// Whether the loss became NaN or infinite, and at which epoch (0-based) and batch of it.
+    bool diverged() const { return diverged_; }
+    int epoch() const { return epoch_; }
+    int batch() const { return batch_; }
+
+private:
+    bool verbose_;
+    bool diverged_ = false;
+    int epoch_ = 0;
+    int batch_ = -1;
 };
 
 /// "auto" mode's choice: maximize for names containing "acc", minimize otherwise.

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "minnow/core/parallel.hpp"
+#include "minnow/experiments/manifest.hpp"
 
 namespace minnow::cli {
 
@@ -48,13 +49,67 @@ cxxopts::ParseResult parse(cxxopts::Options& options, int argc, char** argv) {
     }
 }
 
-std::string dataset_label(const std::string& dir) {
+experiments::DataDescription describe_data(const std::string& dir, const data::ImageFolder& folder, int64_t limit) {
     namespace fs = std::filesystem;
     fs::path p = fs::path(dir).lexically_normal();
     if (p.filename().empty()) p = p.parent_path();
-    std::string label = p.filename().string();
-    if (fs::exists(p / "SUBSET")) label += " (offline subset)";
-    return label;
+    return {.name = p.filename().string(),
+            .train_samples = folder.train->size(),
+            .test_samples = folder.test->size(),
+            .limit = limit,
+            .subset = fs::exists(p / "SUBSET")};
+}
+
+std::vector<std::pair<std::string, std::string>> option_values(const cxxopts::Options& options,
+                                                               const cxxopts::ParseResult& args) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& group : options.groups())
+        for (const auto& o : options.group_help(group).options) {
+            const std::string name = o.l.empty() ? o.s : o.l.back();
+            if (name == "help" || name == "manifest") continue;
+            if (o.is_boolean) {
+                out.emplace_back(name, args.count(name) ? "true" : "false");
+            } else if (args.count(name) || o.has_default) {
+                out.emplace_back(name, args[name].as<std::string>());
+            }
+        }
+    return out;
+}
+
+experiments::RunManifest start_manifest(const std::string& command, int argc, char** argv,
+                                        const cxxopts::Options& options, const cxxopts::ParseResult& args,
+                                        const std::string& data_dir) {
+    experiments::RunManifest m;
+    m.command = command;
+    m.command_line.emplace_back("minnow");
+    for (int i = 0; i < argc; ++i) m.command_line.emplace_back(argv[i]);
+    m.options = option_values(options, args);
+    m.data_files = experiments::dataset_files(data_dir);
+    m.started = experiments::utc_now();
+    return m;
+}
+
+std::vector<std::string> rerun_arguments(const std::string& command, const cxxopts::ParseResult& args) {
+    const std::string path = args["manifest"].as<std::string>();
+    const experiments::RunManifest m = experiments::read_manifest(path);
+    if (m.command != command)
+        throw UsageError(fmt::format("option --manifest: {} is a manifest of `minnow {}`, not of `minnow {}`", path,
+                                     m.command, command));
+    experiments::check_data_files(m);
+    std::vector<std::pair<std::string, std::string>> merged = m.options;
+    for (const auto& kv : args.arguments()) {
+        if (kv.key() == "manifest") continue;
+        bool replaced = false;
+        for (auto& [name, value] : merged)
+            if (name == kv.key()) value = kv.value(), replaced = true;
+        if (!replaced) merged.emplace_back(kv.key(), kv.value());
+    }
+    std::vector<std::string> argv{command};
+    for (const auto& [name, value] : merged) {
+        if (value == "false") continue;  // a flag not given
+        argv.push_back(value == "true" ? "--" + name : "--" + name + "=" + value);
+    }
+    return argv;
 }
 
 void apply_threads(const cxxopts::ParseResult& args) {

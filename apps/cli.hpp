@@ -4,10 +4,14 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <cxxopts.hpp>
 
 #include "minnow/data/idx.hpp"
+#include "minnow/experiments/compare.hpp"
+#include "minnow/experiments/manifest.hpp"
 
 namespace minnow::cli {
 
@@ -27,8 +31,24 @@ std::string choice_option(const cxxopts::ParseResult& args, const std::string& n
 /// Parses argv after the subcommand, turning cxxopts' errors into UsageError.
 cxxopts::ParseResult parse(cxxopts::Options& options, int argc, char** argv);
 
-/// A dataset folder's name for titles: its last path component, marked when it is the offline subset.
-std::string dataset_label(const std::string& dir);
+/// How a dataset folder was used: its name (last path component), the sample counts, --limit,
+/// and whether it holds the offline subset (a SUBSET file).
+experiments::DataDescription describe_data(const std::string& dir, const data::ImageFolder& folder, int64_t limit);
+
+/// Every option the command declares with its value, defaults included ("true"/"false" for flags;
+/// options with no default and no value are left out), in declaration order; not help or manifest.
+std::vector<std::pair<std::string, std::string>> option_values(const cxxopts::Options& options,
+                                                               const cxxopts::ParseResult& args);
+
+/// The manifest of a run that starts now: `command`, argv as given, every option, the data files.
+experiments::RunManifest start_manifest(const std::string& command, int argc, char** argv,
+                                        const cxxopts::Options& options, const cxxopts::ParseResult& args,
+                                        const std::string& data_dir);
+
+/// For `--manifest FILE`: the arguments that rerun the manifest's run (its options, each
+/// overridden by the same option given explicitly in `args`), after checking the manifest is of
+/// `command` and its data files are unchanged. argv[0] is the command's name.
+std::vector<std::string> rerun_arguments(const std::string& command, const cxxopts::ParseResult& args);
 
 /// Applies --threads when given (minnow's threads, which also run the GEMMs); otherwise the environment rules.
 void apply_threads(const cxxopts::ParseResult& args);

@@ -5,8 +5,11 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "minnow/core/error.hpp"
 #include "minnow/experiments/compare.hpp"
+#include "minnow/io/output_paths.hpp"
 #include "minnow/metrics/confusion_matrix.hpp"
+#include "minnow/models/batch_norm_statistics.hpp"
 #include "minnow/models/sequential.hpp"
 
 namespace minnow::cli {
@@ -23,7 +26,9 @@ int run_train(int argc, char** argv) {
         ("seed", "seed", cxxopts::value<std::string>()->default_value("42"))
         ("threads", "threads for kernels and GEMMs (default: as the environment says)", cxxopts::value<std::string>())
         ("limit", "use only the first N samples of each split (0: all)", cxxopts::value<std::string>()->default_value("0"))
-        ("out", "where to save the model", cxxopts::value<std::string>()->default_value("runs/model.safetensors"))
+        ("recalibrate", "after training, recompute BatchNormalization's moving statistics from ~10,000 training images")
+        ("out", "where to save the model (its manifest goes beside it, as OUT.manifest.json)",
+         cxxopts::value<std::string>()->default_value("runs/model.safetensors"))
         ("quiet", "no progress bar")
         ("h,help", "this help");
     const auto args = parse(options, argc, argv);
@@ -39,20 +44,34 @@ int run_train(int argc, char** argv) {
     const int64_t limit = int_option(args, "limit", 0);
     const bool quiet = args.count("quiet") > 0;
     apply_threads(args);
-    const data::ImageFolder folder =
-        data::load_image_folder(args["data"].as<std::string>(), kind == experiments::ModelKind::Mlp, limit);
+    const std::string dir = args["data"].as<std::string>();
+    const data::ImageFolder folder = data::load_image_folder(dir, kind == experiments::ModelKind::Mlp, limit);
+    // Checked before training: a path that cannot be written fails now, not after it.
+    const std::string out = args["out"].as<std::string>();
+    io::prepare_output_file(out);
+    // Written with the model only, so a failed run leaves the previous model and manifest together.
+    experiments::RunManifest manifest = start_manifest("train", argc, argv, options, args, dir);
 
     set_random_seed(seed);
     Sequential model = experiments::build_network(kind, args.count("no-bn") == 0);
     if (!quiet) model.summary();
     model.compile(Adam(lr), "sparse_categorical_crossentropy", {"accuracy"});
+    auto nan = std::make_shared<TerminateOnNaN>(false);
     model.fit(folder.train, {.epochs = epochs, .batch_size = batch_size, .validation_data = ValidationData(folder.test),
-                             .seed = seed, .verbose = quiet ? 0 : 1});
-    const std::string out = args["out"].as<std::string>();
-    const auto parent = std::filesystem::path(out).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
+                             .seed = seed, .verbose = quiet ? 0 : 1, .callbacks = {nan}});
+    if (nan->diverged())
+        throw ValueError(fmt::format("training diverged: the loss became NaN or infinite at epoch {}, batch {} (try a lower "
+                                "--lr); {} was not written",
+                                nan->epoch() + 1, nan->batch() + 1, out));
+    if (args.count("recalibrate")) {
+        const RecalibrateResult r = recalibrate_batch_norm(model, *folder.train, {.batch_size = std::max<int64_t>(batch_size, 2), .seed = seed});
+        fmt::print("recalibrated {} BatchNormalization layers over {} batches of {} training images\n", r.layers, r.batches,
+                   r.batches > 0 ? r.samples / r.batches : 0);
+    }
     model.save(out);
-    fmt::print("saved {}\n", out);
+    manifest.finished = experiments::utc_now();
+    experiments::write_manifest_file(manifest, out + ".manifest.json");
+    fmt::print("saved {} (manifest: {}.manifest.json)\n", out, out);
     return 0;
 }
 
@@ -63,6 +82,7 @@ int run_evaluate(int argc, char** argv) {
         ("data", "dataset folder", cxxopts::value<std::string>()->default_value("data/mnist"))
         ("batch-size", "batch size", cxxopts::value<std::string>()->default_value("256"))
         ("limit", "use only the first N test samples (0: all)", cxxopts::value<std::string>()->default_value("0"))
+        ("recalibrate", "first recompute BatchNormalization's moving statistics from ~10,000 training images (batches of 32)")
         ("threads", "threads for kernels and GEMMs (default: as the environment says)", cxxopts::value<std::string>())
         ("h,help", "this help");
     options.parse_positional({"model-file"});
@@ -78,6 +98,11 @@ int run_evaluate(int argc, char** argv) {
     const bool flatten = model.input_shape().rank() == 2;
     const data::ImageFolder folder =
         data::load_image_folder(args["data"].as<std::string>(), flatten, int_option(args, "limit", 0));
+    if (args.count("recalibrate")) {
+        const RecalibrateResult r = recalibrate_batch_norm(model, *folder.train, {.batch_size = 32});
+        fmt::print("recalibrated {} BatchNormalization layers over {} batches of 32 training images\n", r.layers,
+                   r.batches);
+    }
     model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
     const int64_t batch = int_option(args, "batch-size", 1);
     const Logs logs = model.evaluate(*folder.test, batch);

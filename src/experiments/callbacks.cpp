@@ -25,20 +25,26 @@ RecalibratedValidation::RecalibratedValidation(std::shared_ptr<const Dataset> tr
     MINNOW_CHECK(train_ && validation_, ValueError, "RecalibratedValidation: needs training and validation data");
 }
 
-void RecalibratedValidation::on_epoch_end(int epoch, const Logs&) {
+void RecalibratedValidation::on_epoch_end(int epoch, const Logs& logs) {
     Sequential& model = this->model();
-    // A diverged arm (NaN weights) has nothing to recalibrate; its values say so.
-    const double batch_accuracy = batch_statistics_accuracy(model, *validation_, std::max<int64_t>(batch_size_, 2),
-                                                            seed_ + static_cast<uint64_t>(epoch));
+    const uint64_t seed = seed_ + static_cast<uint64_t>(epoch);
+    const int64_t batch = std::max<int64_t>(batch_size_, 2);
     const std::vector<Tensor> saved = model.get_weights();
-    recalibrate_batch_norm(model, *train_,
-                           {.batch_size = std::max<int64_t>(batch_size_, 2), .seed = seed_ + static_cast<uint64_t>(epoch)});
+    const RecalibrateResult r = recalibrate_batch_norm(model, *train_, {.batch_size = batch, .seed = seed});
+    if (r.layers == 0) {
+        // Nothing uses batch statistics: all three are the plain validation's.
+        const double accuracy = logs.count("val_accuracy") ? logs.at("val_accuracy") : 0.0;
+        values_["val_accuracy_recalibrated"].push_back(accuracy);
+        values_["val_loss_recalibrated"].push_back(logs.count("val_loss") ? logs.at("val_loss") : 0.0);
+        values_["val_accuracy_batch_statistics"].push_back(accuracy);
+        return;
+    }
     // The epoch's logs are taken already, so evaluate's metric reset costs the epoch nothing.
     const Logs recalibrated = model.evaluate(*validation_, 256);
     model.set_weights(saved);
     values_["val_accuracy_recalibrated"].push_back(recalibrated.count("accuracy") ? recalibrated.at("accuracy") : 0.0);
     values_["val_loss_recalibrated"].push_back(recalibrated.at("loss"));
-    values_["val_accuracy_batch_statistics"].push_back(batch_accuracy);
+    values_["val_accuracy_batch_statistics"].push_back(batch_statistics_accuracy(model, *validation_, batch, seed));
 }
 
 TimeToAccuracy::TimeToAccuracy(std::shared_ptr<const Dataset> validation, int64_t every, int64_t subset, uint64_t seed)

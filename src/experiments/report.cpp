@@ -1,6 +1,5 @@
-// The comparison's text outputs: the side-by-side table, the verdict, CSV and JSON, and writing
-// every output file.
-#include <algorithm>
+// The comparison's text outputs: the side-by-side table, CSV and JSON, and writing every output
+// file. The verdict is in verdict.cpp, the figures in figures.cpp.
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
@@ -12,137 +11,96 @@
 
 namespace minnow::experiments {
 
-namespace detail {
-
-size_t epoch_count(const CompareResult& result) {
-    size_t n = SIZE_MAX;
-    for (const ArmRun& r : result.runs) n = std::min(n, r.history.seconds.size());
-    return n == SIZE_MAX ? 0 : n;
-}
-
-Series series(const CompareResult& result, const std::string& arm, const std::string& key) {
-    std::vector<const std::vector<double>*> runs;
-    for (const ArmRun& r : result.runs) {
-        if (r.arm != arm) continue;
-        if (key == "seconds") {
-            runs.push_back(&r.history.seconds);
-        } else {
-            auto it = r.history.history.find(key);
-            if (it != r.history.history.end()) runs.push_back(&it->second);
-        }
-    }
-    Series s;
-    if (runs.empty()) return s;
-    for (size_t e = 0; e < epoch_count(result); ++e) {
-        double sum = 0, sq = 0;
-        for (const auto* v : runs) sum += (*v)[e];
-        const double mean = sum / double(runs.size());
-        for (const auto* v : runs) sq += ((*v)[e] - mean) * ((*v)[e] - mean);
-        s.mean.push_back(mean);
-        s.std.push_back(runs.size() > 1 ? std::sqrt(sq / double(runs.size() - 1)) : 0.0);
-    }
-    return s;
-}
-
-}  // namespace detail
-
 using detail::Series;
 
 namespace {
 
-std::string cell(const Series& s, size_t e, int precision, bool with_std) {
-    if (s.empty()) return "-";
+struct Column {
+    const char* key;
+    const char* heading;
+    int precision;
+};
+const Column kColumns[] = {{"loss", "loss", 4},         {"accuracy", "acc", 4},    {"val_loss", "val_loss", 4},
+                           {"val_accuracy", "val_acc", 4}, {"seconds", "sec", 2}};
+const Column kRecalibratedColumns[] = {{"val_accuracy_recalibrated", "val_acc_rc", 4},
+                                       {"val_accuracy_batch_statistics", "val_acc_bs", 4}};
+
+bool has_recalibration(const CompareResult& result) {
+    for (const ArmRun& r : result.runs)
+        if (r.history.history.count("val_accuracy_recalibrated")) return true;
+    return false;
+}
+
+std::vector<Column> columns(const CompareResult& result) {
+    std::vector<Column> out(std::begin(kColumns), std::end(kColumns));
+    if (has_recalibration(result)) out.insert(out.end(), std::begin(kRecalibratedColumns), std::end(kRecalibratedColumns));
+    return out;
+}
+
+std::string cell(const Series& s, size_t e, int precision, bool with_std, bool diverged) {
+    if (s.empty() || e >= s.mean.size()) return "-";
+    if (s.count[e] == 0) return diverged ? "diverged" : "-";
     if (!with_std) return fmt::format("{:.{}f}", s.mean[e], precision);
     return fmt::format("{:.{}f}±{:.{}f}", s.mean[e], precision, s.std[e], precision);
 }
 
-const char* kColumns[] = {"loss", "accuracy", "val_loss", "val_accuracy", "seconds"};
-const char* kHeadings[] = {"loss", "acc", "val_loss", "val_acc", "sec"};
+bool any_diverged(const CompareResult& result, const std::string& arm) {
+    for (const ArmRun* r : detail::runs_of(result, arm))
+        if (r->diverged) return true;
+    return false;
+}
+
+// A number for CSV: shortest round-trip text, empty when missing, "nan"/"inf" spelled out.
+std::string csv_number(double v) { return fmt::format("{}", v); }
 
 }  // namespace
 
 std::string epoch_table(const CompareResult& result) {
     const bool with_std = result.options.seeds > 1;
     const int width = with_std ? 15 : 9;
-    std::string out;
+    const std::vector<Column> cols = columns(result);
     std::string arms_line = fmt::format("{:>5} |", "");
     std::string head = fmt::format("{:>5} |", "epoch");
-    const NormKind norm = result.options.norm;
-    for (const std::string& arm : {arm_name(norm, true), arm_name(norm, false)}) {
-        arms_line += fmt::format(" {:^{}} |", arm, 5 * (width + 1) - 1);
-        for (const char* h : kHeadings) head += fmt::format(" {:>{}}", h, width);
+    for (const std::string& arm : detail::arm_names(result)) {
+        arms_line += fmt::format(" {:^{}} |", arm, int(cols.size()) * (width + 1) - 1);
+        for (const Column& c : cols) head += fmt::format(" {:>{}}", c.heading, width);
         head += " |";
     }
+    std::string out = fmt::format("{}\n", result.options.data.str());
     out += arms_line + "\n" + head + "\n" + std::string(head.size(), '-') + "\n";
     for (size_t e = 0; e < detail::epoch_count(result); ++e) {
         std::string line = fmt::format("{:>5} |", e + 1);
-        for (const std::string& arm : {arm_name(norm, true), arm_name(norm, false)}) {
-            for (const char* key : kColumns) {
-                const int precision = std::string(key) == "seconds" ? 2 : 4;
-                line += fmt::format(" {:>{}}", cell(detail::series(result, arm, key), e, precision, with_std), width);
-            }
+        for (const std::string& arm : detail::arm_names(result)) {
+            const bool diverged = any_diverged(result, arm);
+            for (const Column& c : cols)
+                line += fmt::format(" {:>{}}", cell(detail::series(result, arm, c.key), e, c.precision, with_std, diverged),
+                                    width);
             line += " |";
         }
         out += line + "\n";
     }
-    return out;
-}
-
-std::string verdict(const CompareResult& result) {
-    const CompareOptions& o = result.options;
-    const std::string with_arm = arm_name(o.norm, true), without_arm = arm_name(o.norm, false);
-    const std::string n = norm_abbreviation(o.norm);
-    const Series with_acc = detail::series(result, with_arm, "val_accuracy");
-    const Series without_acc = detail::series(result, without_arm, "val_accuracy");
-    const Series with_sec = detail::series(result, with_arm, "seconds");
-    const Series without_sec = detail::series(result, without_arm, "seconds");
-    if (with_acc.empty() || without_acc.empty()) return "Verdict: no completed epochs to compare.\n";
-    const double wa = with_acc.mean.back(), na = without_acc.mean.back();
-    std::string out = fmt::format("Verdict ({} on {}, {} epochs, batch {}, Adam {}, {} seed{}):\n",
-                                  model_kind_name(o.model), o.dataset_name, detail::epoch_count(result), o.batch_size,
-                                  o.learning_rate, o.seeds, o.seeds > 1 ? "s (means)" : "");
-    out += fmt::format("  final val_accuracy: with {0} {1:.4f}, without {0} {2:.4f} ({3:+.4f} with {0})\n", n, wa, na,
-                       wa - na);
-    const double best = std::max(*std::max_element(with_acc.mean.begin(), with_acc.mean.end()),
-                                 *std::max_element(without_acc.mean.begin(), without_acc.mean.end()));
-    // The three highest of these milestones that either arm reached.
-    std::vector<double> milestones;
-    for (double m : {0.99, 0.98, 0.97, 0.95, 0.92, 0.90, 0.88, 0.85, 0.80, 0.70, 0.50})
-        if (m <= best && milestones.size() < 3) milestones.push_back(m);
-    std::reverse(milestones.begin(), milestones.end());
-    auto first_epoch = [](const Series& s, double m) -> std::string {
-        for (size_t e = 0; e < s.mean.size(); ++e)
-            if (s.mean[e] >= m) return fmt::format("epoch {}", e + 1);
-        return "never";
-    };
-    for (double m : milestones)
-        out += fmt::format("  first reached val_accuracy >= {:.2f}: with {} {}, without {} {}\n", m, n,
-                           first_epoch(with_acc, m), n, first_epoch(without_acc, m));
-    auto mean_of = [](const std::vector<double>& v) {
-        double s = 0;
-        for (double x : v) s += x;
-        return v.empty() ? 0.0 : s / double(v.size());
-    };
-    const double ws = mean_of(with_sec.mean), ns = mean_of(without_sec.mean);
-    out += fmt::format("  seconds per epoch (training and validation): with {0} {1:.2f}, without {0} {2:.2f} ({0} costs "
-                       "{3:+.0f}%)\n",
-                       n, ws, ns, ns > 0 ? (ws / ns - 1.0) * 100.0 : 0.0);
+    if (has_recalibration(result))
+        out += "(val_acc_rc: validation accuracy with recalibrated BatchNormalization statistics; val_acc_bs: with each "
+               "batch's own statistics)\n";
     return out;
 }
 
 std::string history_csv(const CompareResult& result) {
-    std::string out = "arm,seed,epoch,loss,accuracy,val_loss,val_accuracy,seconds\n";
-    for (const ArmRun& r : result.runs) {
-        const auto& h = r.history;
-        for (size_t e = 0; e < h.seconds.size(); ++e) {
-            auto value = [&](const char* key) {
-                auto it = h.history.find(key);
-                return it == h.history.end() ? std::string() : fmt::format("{}", it->second[e]);
-            };
-            out += fmt::format("{},{},{},{},{},{},{},{}\n", r.arm, r.seed, e + 1, value("loss"), value("accuracy"),
-                               value("val_loss"), value("val_accuracy"), h.seconds[e]);
+    std::vector<std::string> keys{"loss", "accuracy", "val_loss", "val_accuracy"};
+    if (has_recalibration(result))
+        keys.insert(keys.end(), {"val_accuracy_recalibrated", "val_loss_recalibrated", "val_accuracy_batch_statistics"});
+    std::string out = "arm,seed,epoch";
+    for (const std::string& k : keys) out += "," + k;
+    out += "\n";
+    for (const ArmRun& r : result.runs)
+        for (size_t e = 0; e < r.history.seconds.size(); ++e) {
+            out += fmt::format("{},{},{}", r.arm, r.seed, e + 1);
+            for (const std::string& k : keys) {
+                auto it = r.history.history.find(k);
+                out += "," + (it == r.history.history.end() || e >= it->second.size() ? std::string() : csv_number(it->second[e]));
+            }
+            out += "\n";
         }
-    }
     return out;
 }
 
@@ -151,17 +109,31 @@ std::string history_json(const CompareResult& result) {
     nlohmann::ordered_json j;
     j["model"] = model_kind_name(o.model);
     j["norm"] = norm_kind_name(o.norm);
-    j["dataset"] = o.dataset_name;
+    j["data"] = {{"name", o.data.name},          {"train_samples", o.data.train_samples},
+                 {"test_samples", o.data.test_samples}, {"limit", o.data.limit},
+                 {"subset", o.data.subset},      {"description", o.data.str()}};
     j["epochs"] = o.epochs;
     j["batch_size"] = o.batch_size;
     j["learning_rate"] = o.learning_rate;
     j["seeds"] = o.seeds;
     j["seed"] = o.seed;
+    j["momentum"] = result.momentum;
     j["runs"] = nlohmann::json::array();
     for (const ArmRun& r : result.runs) {
-        nlohmann::ordered_json run{{"arm", r.arm}, {"seed", r.seed}};
-        for (const auto& [key, values] : r.history.history) run["history"][key] = values;
+        nlohmann::ordered_json run{{"arm", r.arm}, {"seed", r.seed}, {"steps_per_epoch", r.steps_per_epoch}};
+        for (const auto& [key, values] : r.history.history) {
+            nlohmann::json list = nlohmann::json::array();
+            for (double v : values) list.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr));
+            run["history"][key] = list;
+        }
         run["seconds"] = r.history.seconds;
+        run["diverged"] = r.diverged ? nlohmann::ordered_json{{"epoch", r.diverged->epoch + 1}, {"batch", r.diverged->batch}}
+                                     : nlohmann::ordered_json(nullptr);
+        if (!r.progress.empty()) {
+            run["progress"] = nlohmann::json::array();
+            for (const auto& p : r.progress)
+                run["progress"].push_back({{"step", p.step}, {"seconds", p.seconds}, {"val_accuracy", p.accuracy}});
+        }
         j["runs"].push_back(run);
     }
     return j.dump(2) + "\n";
@@ -177,6 +149,33 @@ void write_outputs(const CompareResult& result, const std::string& dir) {
     io::write_file_atomic(path("curves.svg"), curves_svg(result));
     io::write_file_atomic(path("summary.txt"), result.summary_with + "\n" + result.summary_without + "\n" +
                                                    epoch_table(result) + "\n" + verdict(result));
+    bool progress = false, stats = false;
+    for (const ArmRun& r : result.runs) progress = progress || !r.progress.empty(), stats = stats || !r.activations.empty();
+    if (progress) {
+        std::string csv = "arm,seed,step,seconds,val_accuracy\n";
+        for (const ArmRun& r : result.runs)
+            for (const auto& p : r.progress) csv += fmt::format("{},{},{},{},{}\n", r.arm, r.seed, p.step, p.seconds, p.accuracy);
+        io::write_file_atomic(path("progress.csv"), csv);
+        io::write_file_atomic(path("progress.svg"), progress_svg(result));
+    }
+    if (stats) {
+        std::string csv = "arm,seed,epoch,step,layer,class,statistic,value\n";
+        nlohmann::ordered_json j = nlohmann::ordered_json::array();
+        for (const ArmRun& r : result.runs) {
+            nlohmann::ordered_json records = nlohmann::ordered_json::array();
+            for (const ActivationRecord& a : r.activations) {
+                csv += fmt::format("{},{},{},{},{},{},{},{}\n", r.arm, r.seed, a.epoch, a.step, a.layer, a.class_name,
+                                   a.statistic, a.value);
+                records.push_back({{"epoch", a.epoch}, {"step", a.step}, {"layer", a.layer}, {"class", a.class_name},
+                                   {"statistic", a.statistic},
+                                   {"value", std::isfinite(a.value) ? nlohmann::json(a.value) : nlohmann::json(nullptr)}});
+            }
+            j.push_back({{"arm", r.arm}, {"seed", r.seed}, {"records", records}});
+        }
+        io::write_file_atomic(path("stats.csv"), csv);
+        io::write_file_atomic(path("stats.json"), j.dump(1) + "\n");
+        io::write_file_atomic(path("activations.svg"), activations_svg(result));
+    }
 }
 
 }  // namespace minnow::experiments

@@ -84,7 +84,7 @@ TEST_CASE("compare: on a tiny dataset both arms see the same batches and the out
     auto [tx, ty] = synthetic(40, 2);
     auto train = std::make_shared<RecordingDataset>(x, y);
     auto test = std::make_shared<TensorDataset>(tx, ty);
-    CompareOptions o{.model = ModelKind::Mlp, .dataset_name = "synthetic", .epochs = 2, .batch_size = 16,
+    CompareOptions o{.model = ModelKind::Mlp, .data = {.name = "synthetic"}, .epochs = 2, .batch_size = 16,
                      .learning_rate = 1e-3, .seeds = 2, .seed = 5, .quiet = true};
     std::ostringstream log;
     const CompareResult r = run_comparison(o, train, test, log);
@@ -99,7 +99,7 @@ TEST_CASE("compare: on a tiny dataset both arms see the same batches and the out
     fs::remove_all(dir);
     write_outputs(r, dir.string());
     const std::string csv = read(dir / "history.csv");
-    CHECK_THAT(csv, Catch::StartsWith("arm,seed,epoch,loss,accuracy,val_loss,val_accuracy,seconds\n"));
+    CHECK_THAT(csv, Catch::StartsWith("arm,seed,epoch,loss,accuracy,val_loss,val_accuracy\n"));
     CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 4 * 2);
     CHECK_THAT(csv, Catch::Contains("\nwith_bn,5,1,") && Catch::Contains("\nwithout_bn,6,2,"));
     const auto json = nlohmann::json::parse(read(dir / "history.json"));
@@ -131,7 +131,7 @@ TEST_CASE("compare --norm: the with arm swaps its normalization layer", "[experi
     CHECK_THROWS_AS(norm_kind_from_name("instance"), ValueError);
 
     auto [x, y] = synthetic(48, 3);
-    CompareOptions o{.model = ModelKind::Mlp, .norm = NormKind::Group, .dataset_name = "synthetic", .epochs = 1,
+    CompareOptions o{.model = ModelKind::Mlp, .norm = NormKind::Group, .data = {.name = "synthetic"}, .epochs = 1,
                      .batch_size = 4, .quiet = true};
     std::ostringstream log;
     const CompareResult r =

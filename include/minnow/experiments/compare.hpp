@@ -4,11 +4,14 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "minnow/data/dataset.hpp"
+#include "minnow/experiments/callbacks.hpp"
+#include "minnow/models/activation_statistics.hpp"
 #include "minnow/models/sequential.hpp"
 
 namespace minnow::experiments {
@@ -42,49 +45,96 @@ Sequential build_network(ModelKind kind, bool with_norm, int64_t classes = 10, N
 std::pair<Sequential, Sequential> make_arms(ModelKind kind, uint64_t seed, int64_t classes = 10,
                                             NormKind norm = NormKind::Batch);
 
+/// How a comparison used its data, for titles, tables and manifests.
+struct DataDescription {
+    std::string name = "mnist";  ///< the dataset folder's name
+    int64_t train_samples = 0;   ///< samples trained on (after limit)
+    int64_t test_samples = 0;    ///< samples validated on (after limit)
+    int64_t limit = 0;           ///< --limit: the first N of each split (0: all)
+    bool subset = false;         ///< the folder holds a subset of the dataset (MNIST's offline fallback)
+    /// "mnist: 60,000 train / 10,000 test (full)", "mnist: 6,000 train / 6,000 test (--limit 6000)".
+    std::string str() const;
+};
+
 struct CompareOptions {
     ModelKind model = ModelKind::Mlp;
     NormKind norm = NormKind::Batch;
-    std::string dataset_name = "mnist";  ///< for titles and logs
+    DataDescription data;
     int epochs = 10;
     int64_t batch_size = 32;
     double learning_rate = 1e-3;
     int seeds = 1;                       ///< repeat with seeds seed, seed+1, ...
     uint64_t seed = 42;
     bool quiet = false;                  ///< no summaries or progress bars
+    /// Also validate each epoch with recalibrated BatchNormalization statistics and with batch
+    /// statistics (RecalibratedValidation); training is unchanged.
+    bool recalibrate = false;
+    /// Record activation statistics (ActivationStatistics) for both arms.
+    bool stats = false;
+    /// With stats: a point every this many batches (0: about ten an epoch).
+    int64_t stats_every = 0;
+    /// Measure validation accuracy every this many batches on a fixed subset (TimeToAccuracy), so
+    /// milestones are timed to the step (0: at epoch ends only).
+    int64_t val_every = 0;
+    /// The subset's size for val_every (0: all of the validation data).
+    int64_t val_subset = 2000;
+};
+
+/// Where an arm's loss stopped being finite.
+struct Divergence {
+    int epoch = 0;  ///< 0-based
+    int batch = 0;  ///< 0-based, within the epoch
 };
 
 /// One arm's training run for one seed.
 struct ArmRun {
     std::string arm;  ///< arm_name(): "with_bn", "without_bn", ...
     uint64_t seed = 0;
-    History history;
+    History history;  ///< with recalibrate: also val_accuracy_recalibrated, val_loss_recalibrated,
+                      ///< val_accuracy_batch_statistics
+    int64_t steps_per_epoch = 0;
+    std::optional<Divergence> diverged;
+    std::vector<TimeToAccuracy::Point> progress;   ///< with val_every
+    std::vector<ActivationRecord> activations;     ///< with stats
 };
 
 struct CompareResult {
     CompareOptions options;
     std::vector<ArmRun> runs;
     std::string summary_with, summary_without;  ///< the two models' summary() text
+    float momentum = 0.99f;                     ///< the BatchNormalization momentum of the with arm
 };
 
 /// Trains both arms for each seed (Adam, sparse categorical cross-entropy, accuracy, validation on
-/// `test`), each arm seeing the same batches in the same order. Progress goes to `log`.
+/// `test`), each arm seeing the same batches in the same order. A diverging arm (the loss becomes
+/// NaN or infinite) stops there and is reported as diverged. Progress goes to `log`.
 CompareResult run_comparison(const CompareOptions& options, std::shared_ptr<const Dataset> train,
                              std::shared_ptr<const Dataset> test, std::ostream& log);
 
-/// The per-epoch side-by-side table (mean +- std over seeds).
+/// The per-epoch side-by-side table (mean +- std over seeds; "diverged" where an arm stopped).
 std::string epoch_table(const CompareResult& result);
-/// Final accuracies, the first epoch each arm reached given validation accuracies, seconds per epoch.
+/// Final accuracies (with the paired comparison over seeds, experiments/statistics.hpp), the steps
+/// and seconds each arm took to reach given validation accuracies, seconds per epoch, and caveats
+/// when the moving statistics cannot be trusted.
 std::string verdict(const CompareResult& result);
 
-/// history.csv: arm,seed,epoch,loss,accuracy,val_loss,val_accuracy,seconds (epoch from 1).
+/// history.csv: arm,seed,epoch,loss,accuracy,val_loss,val_accuracy (epoch from 1), then the
+/// recalibrated columns when there are any. No timings, so a rerun gives the same bytes.
 std::string history_csv(const CompareResult& result);
-/// history.json: the options and every run's per-epoch values.
+/// history.json: the options and every run's per-epoch values, seconds, progress and divergence.
 std::string history_json(const CompareResult& result);
 /// curves.svg: an accuracy panel and a loss panel, train and validation curves of both arms
-/// (mean with a +-std band when there are several seeds), titled, labelled, with legends.
+/// (mean with a +-std band when there are several seeds), titled with the data as used.
 std::string curves_svg(const CompareResult& result);
-/// Writes history.csv, history.json, curves.svg and summary.txt into `dir` (created if needed).
+/// progress.svg (with val_every): validation accuracy on the subset against training seconds and
+/// against steps, both arms.
+std::string progress_svg(const CompareResult& result);
+/// activations.svg (with stats): for each hidden block, the input of its activation (the
+/// normalization's output with BN, the weight layer's without), mean and p1-p99 band over
+/// training steps, the with arm beside the without arm (first seed).
+std::string activations_svg(const CompareResult& result);
+/// Writes history.csv, history.json, curves.svg and summary.txt into `dir` (created if needed),
+/// and progress.csv / progress.svg, stats.csv / stats.json / activations.svg when recorded.
 void write_outputs(const CompareResult& result, const std::string& dir);
 
 }  // namespace minnow::experiments

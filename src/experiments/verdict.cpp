@@ -129,7 +129,10 @@ std::string verdict(const CompareResult& result) {
         fine ? fmt::format("on {} validation samples every {} steps", o.val_subset > 0 ? std::to_string(o.val_subset) : "all",
                            o.val_every)
              : "at epoch ends; --val-every K times it to the step";
-    if (!milestones.empty()) out += fmt::format("  steps and seconds of training to reach a validation accuracy ({}):\n", where);
+    if (milestones.empty())
+        out += fmt::format("  neither arm reached a validation accuracy of {:.2f} in every seed\n", kMilestones[std::size(kMilestones) - 1]);
+    else
+        out += fmt::format("  steps and seconds of training to reach a validation accuracy ({}):\n", where);
     for (double m : milestones)
         out += fmt::format("    >= {:.{}f}: with {} {}, without {} {}\n", m, std::round(m * 100) == m * 100 ? 2 : 3, n,
                            time_to(with, m), n, time_to(without, m));

@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
 
 #include "minnow/data/idx.hpp"
 
@@ -99,4 +102,63 @@ TEST_CASE("cli: compare, train and evaluate run on a tiny dataset", "[apps]") {
     REQUIRE(evaluate.status == 0);
     CHECK_THAT(evaluate.output, Catch::Contains("20 test images: loss") && Catch::Contains("confusion matrix"));
     CHECK(run("evaluate " + (out / "missing.safetensors").string()).status == 1);
+}
+
+namespace {
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+}  // namespace
+
+TEST_CASE("cli: compare writes a manifest, and a rerun from it gives a byte-identical history.csv", "[apps]") {
+    const fs::path dir = tiny_dataset();
+    const fs::path first = fs::temp_directory_path() / "minnow_test_cli_manifest_a";
+    const fs::path second = fs::temp_directory_path() / "minnow_test_cli_manifest_b";
+    fs::remove_all(first);
+    fs::remove_all(second);
+    const Run a = run("compare --quiet --epochs 2 --batch-size 8 --seeds 2 --recalibrate --threads 2 --data " +
+                      dir.string() + " --out " + first.string());
+    INFO(a.output);
+    REQUIRE(a.status == 0);
+    const auto manifest = nlohmann::json::parse(read_file(first / "manifest.json"));
+    CHECK(manifest["command"] == "compare");
+    CHECK(manifest["options"]["epochs"] == "2");
+    CHECK(manifest["options"]["limit"] == "0");
+    CHECK(manifest["options"]["recalibrate"] == "true");
+    CHECK(manifest["data_files"].size() == 4);
+    CHECK(manifest["data_files"][0]["md5"].get<std::string>().size() == 32);
+    CHECK(manifest["minnow"]["git_commit"].is_string());
+    CHECK(manifest["threads"] == 2);
+    CHECK(manifest["finished"].is_string());
+    for (const char* key : {"compiler", "flags", "kernels_compiled_for"}) CHECK(manifest["build"][key].is_string());
+    CHECK(manifest["machine"]["cpu"].is_string());
+    CHECK(manifest["blas"]["config"].is_string());
+
+    const Run b = run("compare --manifest " + (first / "manifest.json").string() + " --out " + second.string());
+    INFO(b.output);
+    REQUIRE(b.status == 0);
+    CHECK_THAT(b.output, Catch::Contains("rerunning"));
+    CHECK(read_file(second / "history.csv") == read_file(first / "history.csv"));
+    const auto rerun = nlohmann::json::parse(read_file(second / "manifest.json"));
+    CHECK(rerun["options"]["out"] == second.string());
+
+    // Changed data is refused, naming the file.
+    minnow::data::IdxArray labels{{20}, std::vector<uint8_t>(20, 1)};
+    minnow::data::write_idx((dir / "t10k-labels-idx1-ubyte.gz").string(), labels);
+    const Run changed = run("compare --manifest " + (first / "manifest.json").string() + " --out " + second.string());
+    CHECK(changed.status == 1);
+    CHECK_THAT(changed.output, Catch::Contains("t10k-labels-idx1-ubyte.gz: ") && Catch::Contains("the manifest recorded"));
+}
+
+TEST_CASE("cli: an output that cannot be written fails before training", "[apps]") {
+    const fs::path dir = tiny_dataset();
+    const Run compare = run("compare --epochs 50 --data " + dir.string() + " --out /etc/hostname/m");
+    CHECK(compare.status == 1);
+    CHECK_THAT(compare.output, Catch::Contains("/etc/hostname/m") && !Catch::Contains("Epoch 1/"));
+    const Run train = run("train --epochs 50 --data " + dir.string() + " --out /etc/hostname/m/model.safetensors");
+    CHECK(train.status == 1);
+    CHECK_THAT(train.output, Catch::Contains("/etc/hostname/m") && !Catch::Contains("Epoch 1/"));
 }

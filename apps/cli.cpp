@@ -10,13 +10,19 @@
 
 namespace minnow::cli {
 
-int64_t int_option(const cxxopts::ParseResult& args, const std::string& name, int64_t min) {
+int64_t int_option(const cxxopts::ParseResult& args, const std::string& name, int64_t min, int64_t max) {
     const std::string text = args[name].as<std::string>();
     int64_t value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value < min)
-        throw UsageError(fmt::format("option --{}: expected an integer >= {}, got '{}'", name, min, text));
+    const std::string range = max == std::numeric_limits<int64_t>::max() ? fmt::format(">= {}", min)
+                                                                           : fmt::format("in [{}, {}]", min, max);
+    if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max)
+        throw UsageError(fmt::format("option --{}: expected an integer {}, got '{}'", name, range, text));
     return value;
+}
+
+int int_option_int(const cxxopts::ParseResult& args, const std::string& name, int min, int max) {
+    return static_cast<int>(int_option(args, name, min, max));
 }
 
 double positive_option(const cxxopts::ParseResult& args, const std::string& name) {
@@ -113,7 +119,7 @@ std::vector<std::string> rerun_arguments(const std::string& command, const cxxop
 }
 
 void apply_threads(const cxxopts::ParseResult& args) {
-    if (args.count("threads")) set_num_threads(static_cast<int>(int_option(args, "threads", 1)));
+    if (args.count("threads")) set_num_threads(int_option_int(args, "threads", 1, kMaxThreads));
 }
 
 }  // namespace minnow::cli

@@ -3,6 +3,7 @@
 // name in the message, and dataset loading.
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,8 +21,12 @@ struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-/// The integer value of option `name`, at least `min`.
-int64_t int_option(const cxxopts::ParseResult& args, const std::string& name, int64_t min);
+/// The integer value of option `name`, in [min, max] (the range in the message otherwise).
+int64_t int_option(const cxxopts::ParseResult& args, const std::string& name, int64_t min,
+                   int64_t max = std::numeric_limits<int64_t>::max());
+/// The same for an option kept in an int: max is at most INT_MAX, so nothing is narrowed unchecked.
+int int_option_int(const cxxopts::ParseResult& args, const std::string& name, int min,
+                   int max = std::numeric_limits<int>::max());
 /// The positive floating-point value of option `name`.
 double positive_option(const cxxopts::ParseResult& args, const std::string& name);
 /// The value of option `name`, one of `allowed` (comma-separated in the message).
@@ -57,5 +62,6 @@ int run_compare(int argc, char** argv);
 int run_train(int argc, char** argv);
 int run_evaluate(int argc, char** argv);
 int run_summary(int argc, char** argv);
+int run_lab(int argc, char** argv);
 
 }  // namespace minnow::cli

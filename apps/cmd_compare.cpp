@@ -57,10 +57,10 @@ int run_compare(int argc, char** argv) {
     experiments::CompareOptions o;
     o.model = experiments::model_kind_from_name(choice_option(args, "model", {"mlp", "cnn"}));
     o.norm = experiments::norm_kind_from_name(choice_option(args, "norm", {"batch", "layer", "group"}));
-    o.epochs = static_cast<int>(int_option(args, "epochs", 1));
+    o.epochs = int_option_int(args, "epochs", 1);
     o.batch_size = int_option(args, "batch-size", 1);
     o.learning_rate = positive_option(args, "lr");
-    o.seeds = static_cast<int>(int_option(args, "seeds", 1));
+    o.seeds = int_option_int(args, "seeds", 1);
     o.seed = static_cast<uint64_t>(int_option(args, "seed", 0));
     o.quiet = args.count("quiet") > 0;
     o.recalibrate = args.count("recalibrate") > 0;

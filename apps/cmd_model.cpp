@@ -37,7 +37,7 @@ int run_train(int argc, char** argv) {
         return 0;
     }
     const auto kind = experiments::model_kind_from_name(choice_option(args, "model", {"mlp", "cnn"}));
-    const int epochs = static_cast<int>(int_option(args, "epochs", 1));
+    const int epochs = int_option_int(args, "epochs", 1);
     const int64_t batch_size = int_option(args, "batch-size", 1);
     const double lr = positive_option(args, "lr");
     const auto seed = static_cast<uint64_t>(int_option(args, "seed", 0));

@@ -13,6 +13,7 @@ constexpr const char* kUsage = R"(usage: minnow <command> [options]
 
 commands:
   compare    train the same network with and without BatchNormalization, side by side
+  lab        test each claim the BatchNormalization tutorials make, with seeds, in one report
   train      train one network and save it
   evaluate   evaluate a saved model on a dataset's test split (loss, accuracy, confusion matrix)
   summary    print a seed network's summary
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
     const std::string command = argc > 1 ? argv[1] : "help";
     try {
         if (command == "compare") return minnow::cli::run_compare(argc - 1, argv + 1);
+        if (command == "lab") return minnow::cli::run_lab(argc - 1, argv + 1);
         if (command == "train") return minnow::cli::run_train(argc - 1, argv + 1);
         if (command == "evaluate") return minnow::cli::run_evaluate(argc - 1, argv + 1);
         if (command == "summary") return minnow::cli::run_summary(argc - 1, argv + 1);

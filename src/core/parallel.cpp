@@ -6,8 +6,11 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "core/float_mode.hpp"
 #include "minnow/core/error.hpp"
@@ -18,8 +21,8 @@ namespace {
 
 int default_threads() {
     for (const char* name : {"MINNOW_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"})
-        if (const char* v = std::getenv(name); v != nullptr && std::atoi(v) > 0) return std::atoi(v);
-    return std::max(1u, std::thread::hardware_concurrency());
+        if (const char* v = std::getenv(name); v != nullptr && std::atoi(v) > 0) return std::min(std::atoi(v), kMaxThreads);
+    return std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, kMaxThreads);
 }
 
 thread_local bool t_inside_pool = false;
@@ -138,8 +141,15 @@ Pool& pool() {
 }  // namespace
 
 void set_num_threads(int threads) {
-    MINNOW_CHECK(threads >= 1, ValueError, "set_num_threads: expected >= 1, got {}", threads);
-    if (pool().threads() != threads) pool().resize(threads);
+    MINNOW_CHECK(threads >= 1 && threads <= kMaxThreads, ValueError, "set_num_threads: expected 1 to {} threads, got {}",
+                 kMaxThreads, threads);
+    if (pool().threads() == threads) return;
+    try {
+        pool().resize(threads);
+    } catch (const std::system_error& e) {
+        pool().resize(1);
+        throw Error(fmt::format("set_num_threads: could not start {} threads ({}); running on 1", threads, e.what()));
+    }
 }
 
 int num_threads() { return pool().threads(); }

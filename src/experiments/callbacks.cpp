@@ -47,6 +47,12 @@ void RecalibratedValidation::on_epoch_end(int epoch, const Logs& logs) {
     values_["val_accuracy_batch_statistics"].push_back(batch_statistics_accuracy(model, *validation_, batch, seed));
 }
 
+void TrainingTime::on_batch_begin(int, const Logs&) { start_ = now_seconds(); }
+
+void TrainingTime::on_batch_end(int, const Logs&) {
+    if (!seconds_.empty()) seconds_.back() += now_seconds() - start_;
+}
+
 TimeToAccuracy::TimeToAccuracy(std::shared_ptr<const Dataset> validation, int64_t every, int64_t subset, uint64_t seed)
     : validation_(std::move(validation)), every_(every), subset_(subset), seed_(seed) {
     MINNOW_CHECK(validation_ != nullptr, ValueError, "TimeToAccuracy: needs validation data");

@@ -54,8 +54,10 @@ CompareResult run_comparison(const CompareOptions& options, std::shared_ptr<cons
             if (!options.quiet) log << "Training " << arm->name() << " (seed " << seed << ")\n" << std::flush;
             arm->compile(Adam(options.learning_rate), "sparse_categorical_crossentropy", {"accuracy"});
             auto nan = std::make_shared<TerminateOnNaN>(!options.quiet);
+            auto timer = std::make_shared<TrainingTime>();
             std::vector<std::shared_ptr<Callback>> callbacks;
             callbacks.push_back(nan);
+            callbacks.push_back(timer);
             std::shared_ptr<RecalibratedValidation> recalibrated;
             if (options.recalibrate) {
                 recalibrated = std::make_shared<RecalibratedValidation>(train, test, options.batch_size, seed);
@@ -82,6 +84,7 @@ CompareResult run_comparison(const CompareOptions& options, std::shared_ptr<cons
                            .callbacks = callbacks};
             ArmRun run{arm->name(), seed, arm->fit(train, fit), steps_per_epoch, std::nullopt, {}, {}};
             if (nan->diverged()) run.diverged = Divergence{nan->epoch(), nan->batch()};
+            run.history.history["train_seconds"] = timer->seconds();
             if (recalibrated)
                 for (const auto& [key, values] : recalibrated->values()) run.history.history[key] = values;
             if (progress) run.progress = progress->points();

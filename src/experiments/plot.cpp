@@ -79,7 +79,7 @@ Frame frame_for(const Panel& p, double left, double top) {
         }
     for (const auto& [x, label] : p.x_ticks) take(x, x_lo, x_hi);
     if (!(x_hi >= x_lo)) x_lo = 0, x_hi = 1;
-    if (x_hi == x_lo) x_lo -= 0.5, x_hi += 0.5;
+    if (x_hi == x_lo || (!p.x_ticks.empty() && !p.log_x)) x_lo -= 0.5, x_hi += 0.5;  // categories: room at the ends
     if (p.y_min) y_lo = *p.y_min;
     if (p.y_max) y_hi = *p.y_max;
     if (!(y_hi >= y_lo)) y_lo = 0, y_hi = 1;
@@ -112,11 +112,20 @@ std::string axes(const Panel& p, const Frame& f) {
         for (double v = std::ceil(f.x_lo / xs) * xs; v <= f.x_hi + xs * 1e-6; v += xs)
             ticks.emplace_back(v, number(v, xs));
     }
-    for (const auto& [x, label] : ticks)
-        out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>)", f.px(x),
-                           f.top + kPanelHeight + 16, escape(label)) + "\n";
+    // A label wider than its share of the axis (about 6.5 pixels a character) goes on two lines.
+    const double room = kPanelWidth / double(std::max<size_t>(ticks.size(), 1));
+    for (const auto& [x, label] : ticks) {
+        const size_t cut = double(label.size()) * 6.5 > room ? label.find(' ', label.size() / 2 - std::min(label.size() / 2, size_t(4))) : std::string::npos;
+        if (cut == std::string::npos) {
+            out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>)", f.px(x),
+                               f.top + kPanelHeight + 16, escape(label)) + "\n";
+        } else {
+            out += fmt::format(R"(<text x="{0:.1f}" y="{1:.1f}" text-anchor="middle"><tspan x="{0:.1f}">{2}</tspan><tspan x="{0:.1f}" dy="13">{3}</tspan></text>)",
+                               f.px(x), f.top + kPanelHeight + 16, escape(label.substr(0, cut)), escape(label.substr(cut + 1))) + "\n";
+        }
+    }
     out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" text-anchor="middle" font-size="13">{}</text>)",
-                       f.left + kPanelWidth / 2, f.top + kPanelHeight + 36, escape(p.x_label)) + "\n";
+                       f.left + kPanelWidth / 2, f.top + kPanelHeight + 44, escape(p.x_label)) + "\n";
     out += fmt::format(R"svg(<text transform="translate({:.1f},{:.1f}) rotate(-90)" text-anchor="middle" font-size="13">{}</text>)svg",
                        f.left - 56, f.top + kPanelHeight / 2, escape(p.y_label)) + "\n";
     out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="15" font-weight="bold" text-anchor="middle">{}</text>)",
@@ -127,7 +136,14 @@ std::string axes(const Panel& p, const Frame& f) {
 std::string series_svg(const Series& s, const Frame& f) {
     std::string out;
     auto inside = [&](size_t i) { return std::isfinite(s.y[i]) && (!f.log_x || s.x[i] > 0); };
-    if (!s.low.empty()) {
+    if (!s.low.empty() && s.error_bars) {
+        for (size_t i = 0; i < s.x.size(); ++i) {
+            if (!inside(i) || !std::isfinite(s.low[i]) || !std::isfinite(s.high[i])) continue;
+            const double x = f.px(s.x[i]), lo = f.py(s.low[i]), hi = f.py(s.high[i]);
+            out += fmt::format(R"(<path d="M{0:.1f},{1:.1f} V{2:.1f} M{3:.1f},{1:.1f} H{4:.1f} M{3:.1f},{2:.1f} H{4:.1f}" stroke="{5}" stroke-width="1.5" fill="none"/>)",
+                               x, lo, hi, x - 4, x + 4, s.colour) + "\n";
+        }
+    } else if (!s.low.empty()) {
         // The band, one polygon per unbroken run.
         for (size_t i = 0; i < s.x.size();) {
             size_t j = i;
@@ -148,7 +164,7 @@ std::string series_svg(const Series& s, const Frame& f) {
                                s.dashed ? R"( stroke-dasharray="6,4")" : "", points) + "\n";
         points.clear();
     };
-    for (size_t i = 0; i < s.x.size(); ++i) {
+    for (size_t i = 0; i < s.x.size() && s.connect; ++i) {
         if (!inside(i)) {
             flush();
             continue;
@@ -198,7 +214,9 @@ std::string render(const Figure& figure) {
     const std::vector<LegendEntry> legend = legend_of(figure);
     const int legend_columns = 3;
     const int legend_rows = static_cast<int>((legend.size() + legend_columns - 1) / legend_columns);
-    const double width = std::max(600.0, columns * kCellWidth + 40);
+    // Wide enough for the panels and for the title (about 10.5 pixels a character at its size).
+    const double width = std::max({600.0, columns * kCellWidth + 40, double(figure.title.size()) * 11.5 + 40,
+                                   double(figure.subtitle.size()) * 7.0 + 40});
     const double height = kTop + rows * kCellHeight + legend_rows * 22 + 20;
     std::string out = fmt::format(
         R"(<?xml version="1.0" encoding="UTF-8"?>

@@ -21,6 +21,8 @@ struct Series {
     bool dashed = false;
     Marker marker = Marker::Circle;
     bool hollow = false;          ///< the marker's inside left white
+    bool connect = true;          ///< a line through the points (else markers only)
+    bool error_bars = false;      ///< low..high as error bars at each point instead of a band
 };
 
 /// Text at a point of a panel (data coordinates), e.g. where a run diverged.

@@ -21,7 +21,7 @@ struct Column {
     int precision;
 };
 const Column kColumns[] = {{"loss", "loss", 4},         {"accuracy", "acc", 4},    {"val_loss", "val_loss", 4},
-                           {"val_accuracy", "val_acc", 4}, {"seconds", "sec", 2}};
+                           {"val_accuracy", "val_acc", 4}, {"train_seconds", "train s", 2}};
 const Column kRecalibratedColumns[] = {{"val_accuracy_recalibrated", "val_acc_rc", 4},
                                        {"val_accuracy_batch_statistics", "val_acc_bs", 4}};
 
@@ -79,9 +79,11 @@ std::string epoch_table(const CompareResult& result) {
         }
         out += line + "\n";
     }
+    out += "(train s: seconds spent in the epoch's batches, without validation or measurements";
     if (has_recalibration(result))
-        out += "(val_acc_rc: validation accuracy with recalibrated BatchNormalization statistics; val_acc_bs: with each "
-               "batch's own statistics)\n";
+        out += "; val_acc_rc: validation accuracy with recalibrated BatchNormalization statistics; val_acc_bs: with each "
+               "batch's own statistics";
+    out += ")\n";
     return out;
 }
 

@@ -28,7 +28,7 @@ struct Point {
 };
 
 // The points a run's milestones are read from: the fine-grained ones (--val-every) when there
-// are, else each epoch's end (seconds then include each epoch's validation).
+// are, else each epoch's end; seconds are training seconds (the batches only).
 std::vector<Point> points(const ArmRun& run) {
     std::vector<Point> out;
     if (!run.progress.empty()) {
@@ -36,8 +36,10 @@ std::vector<Point> points(const ArmRun& run) {
         return out;
     }
     double seconds = 0.0;
+    const auto train = run.history.history.find("train_seconds");
     for (size_t e = 0; e < run.history.seconds.size(); ++e) {
-        seconds += run.history.seconds[e];
+        const bool timed = train != run.history.history.end() && e < train->second.size();
+        seconds += timed ? train->second[e] : run.history.seconds[e];
         out.push_back({static_cast<int64_t>(e + 1) * run.steps_per_epoch, seconds,
                        detail::value_at(run, "val_accuracy", e)});
     }
@@ -141,11 +143,12 @@ std::string verdict(const CompareResult& result) {
         double sum = 0;
         int count = 0;
         for (const ArmRun* r : runs)
-            for (double s : r->history.seconds) sum += s, ++count;
+            for (size_t e = 0; e < r->history.seconds.size(); ++e)
+                if (const double s = detail::value_at(*r, "train_seconds", e); std::isfinite(s)) sum += s, ++count;
         return count > 0 ? sum / count : 0.0;
     };
     const double wsec = mean_seconds(with), nsec = mean_seconds(without);
-    out += fmt::format("  seconds per epoch (training and validation): with {0} {1:.2f}, without {0} {2:.2f} ({0} costs "
+    out += fmt::format("  seconds of training per epoch (batches only): with {0} {1:.2f}, without {0} {2:.2f} ({0} costs "
                        "{3:+.0f}%)\n",
                        n, wsec, nsec, nsec > 0 ? (wsec / nsec - 1.0) * 100.0 : 0.0);
 

@@ -8,8 +8,10 @@
 namespace minnow {
 
 namespace {
+// One generator per thread: runs trained side by side in threads (the lab's jobs) draw their own
+// weights, each as it would alone.
 Rng& rng_storage() {
-    static Rng rng(1337);
+    thread_local Rng rng(1337);
     return rng;
 }
 

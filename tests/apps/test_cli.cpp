@@ -60,7 +60,16 @@ TEST_CASE("cli: help, unknown commands and bad option values", "[apps]") {
     CHECK_THAT(unknown.output, Catch::Contains("unknown command 'fly'"));
     const Run epochs = run("compare --epochs abc");
     CHECK(epochs.status == 2);
-    CHECK_THAT(epochs.output, Catch::Contains("option --epochs: expected an integer >= 1, got 'abc'"));
+    CHECK_THAT(epochs.output, Catch::Contains("option --epochs: expected an integer in [1, 2147483647], got 'abc'"));
+    // Values past int are refused before they are narrowed, never wrapped.
+    for (const char* big : {"4294967297", "3000000000"}) {
+        const Run wrapped = run(std::string("compare --epochs ") + big);
+        CHECK(wrapped.status == 2);
+        CHECK_THAT(wrapped.output, Catch::Contains("option --epochs: expected an integer in [1, 2147483647]"));
+    }
+    const Run threads = run("compare --threads 100000");
+    CHECK(threads.status == 2);
+    CHECK_THAT(threads.output, Catch::Contains("option --threads: expected an integer in [1, 256], got '100000'"));
     CHECK_THAT(run("compare --lr -1").output, Catch::Contains("option --lr: expected a positive number, got '-1'"));
     CHECK_THAT(run("compare --model rnn").output, Catch::Contains("option --model: expected one of mlp, cnn, got 'rnn'"));
     CHECK_THAT(run("compare --bogus").output, Catch::Contains("bogus"));

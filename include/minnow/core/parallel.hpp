@@ -7,8 +7,12 @@
 
 namespace minnow {
 
-/// Sets how many threads minnow's kernels and GEMMs use. By default minnow uses MINNOW_NUM_THREADS
-/// if set, else OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else every core.
+/// The most threads set_num_threads accepts.
+inline constexpr int kMaxThreads = 256;
+
+/// Sets how many threads minnow's kernels and GEMMs use, 1 to kMaxThreads (ValueError otherwise,
+/// Error when the system cannot start them). By default minnow uses MINNOW_NUM_THREADS if set,
+/// else OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else every core (at most kMaxThreads).
 void set_num_threads(int threads);
 /// The thread count minnow's kernels use.
 int num_threads();

@@ -34,6 +34,21 @@ private:
     std::map<std::string, std::vector<double>> values_;
 };
 
+/// Seconds spent training in each epoch: each batch from its start to its end (gathering, the step
+/// and the metrics), without validation or other callbacks' measurements.
+class TrainingTime : public Callback {
+public:
+    void on_epoch_begin(int, const Logs&) override { seconds_.push_back(0.0); }
+    void on_batch_begin(int, const Logs&) override;
+    void on_batch_end(int, const Logs&) override;
+    /// Per epoch.
+    const std::vector<double>& seconds() const { return seconds_; }
+
+private:
+    std::vector<double> seconds_;
+    double start_ = 0.0;
+};
+
 /// Accuracy against training: every `every` batches, the accuracy on a fixed validation subset
 /// (its first `subset` samples in a seeded shuffle; all when subset is 0), with the batches
 /// trained and the seconds spent training so far (each batch from its start to its end: gathering,

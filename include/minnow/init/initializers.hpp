@@ -13,9 +13,11 @@
 namespace minnow {
 
 /// Sets the seed of the global generator that initializers and dropout draw from when they were
-/// given no seed of their own (Keras' keras.utils.set_random_seed).
+/// given no seed of their own (Keras' keras.utils.set_random_seed). Each thread has its own
+/// global generator (seeded 1337 until set), so models built in different threads do not draw
+/// from one another's sequence.
 void set_random_seed(uint64_t seed);
-/// The global generator.
+/// This thread's global generator.
 Rng& global_rng();
 
 /// Keras' fans: for a kernel (..., fan_in_part, fan_out_part), the leading axes form the

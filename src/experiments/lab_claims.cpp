@@ -89,10 +89,11 @@ Judged judge(const std::vector<double>& effect) {
 std::string network(const LabOptions& o) { return o.model == ModelKind::Mlp ? "the MLP" : "the CNN"; }
 
 std::string scope(const LabOptions& o) {
-    return fmt::format("This is {} on {} with the grid above, {} seeds and {} epochs a run ({} preset); other networks, "
-                       "data and schedules may differ.",
-                       network(o), o.data.name, o.seeds, o.epochs > 0 ? std::to_string(o.epochs) : "the preset's",
-                       preset_name(o.preset));
+    const std::string epochs = o.epochs > 0 ? fmt::format("{} epoch{}", o.epochs, o.epochs == 1 ? "" : "s")
+                                            : std::string("the preset's epochs");
+    return fmt::format("This is {} on {} with the grid above, {} seeds and {} a run ({} preset); other networks, data "
+                       "and schedules may differ.",
+                       network(o), o.data.name, o.seeds, epochs, preset_name(o.preset));
 }
 
 std::string outcome_sentence(const std::string& verdict, const std::string& supported, const std::string& against,

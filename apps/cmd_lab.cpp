@@ -47,7 +47,7 @@ int run_lab(int argc, char** argv) {
         ("epochs", "epochs per run (0: the preset's, per claim)", cxxopts::value<std::string>()->default_value("0"))
         ("limit", "use only the first N samples of each split (0: all)", cxxopts::value<std::string>()->default_value("0"))
         ("threads", "threads in all (default: as the environment says)", cxxopts::value<std::string>())
-        ("jobs", "runs at once, sharing the threads (0: one run at a time with every thread, the faster here)",
+        ("jobs", "runs at once, sharing the threads (0: one per thread for the MLP, one for the CNN: the faster, as measured)",
          cxxopts::value<std::string>()->default_value("0"))
         ("out", "output folder (a lab started again with the same folder resumes)",
          cxxopts::value<std::string>()->default_value("runs/lab"))
@@ -80,10 +80,11 @@ int run_lab(int argc, char** argv) {
     size_t total = 0;
     for (const std::string& claim : o.claims.empty() ? experiments::claim_names() : o.claims)
         total += experiments::claim_grid(claim, o).size();
+    const int jobs = o.jobs > 0 ? o.jobs : experiments::default_jobs(o.model, o.threads);
     fmt::print("minnow lab: {} claims, {} runs ({} preset, {} seeds) on {}, {} threads{}\n",
                o.claims.empty() ? experiments::claim_names().size() : o.claims.size(), total,
                experiments::preset_name(o.preset), o.seeds, o.data.str(), o.threads,
-               o.jobs > 1 ? fmt::format(" shared by {} runs at once", o.jobs) : "");
+               jobs > 1 ? fmt::format(", {} runs at once", jobs) : "");
     const bool tty = isatty(STDOUT_FILENO) != 0;
     const auto progress = [&](int64_t done, int64_t all, double elapsed, double remaining) {
         const std::string line = fmt::format("lab: {}/{} runs, {} elapsed, {} remaining", done, all, duration(elapsed),

@@ -188,10 +188,10 @@ std::string claim_svg(const std::string& claim, const LabResult& result) {
     } else if (claim == "inference") {
         const std::function<std::string(const RunResult&)> by_momentum = [](const RunResult& r) { return r.spec.point; };
         figure.panels.push_back(over_steps(
-            runs, "Moving-statistics lag (batch-statistics accuracy - moving)",
+            runs, "The moving statistics' lag (recalibrated - moving)",
             [](const RunResult& r) {
                 std::vector<std::pair<double, double>> c;
-                for (const auto& m : r.modes) c.emplace_back(m.at("step"), m.at("batch_statistics") - m.at("moving"));
+                for (const auto& m : r.modes) c.emplace_back(m.at("step"), m.at("recalibrated") - m.at("moving"));
                 return c;
             },
             by_momentum, "accuracy difference"));

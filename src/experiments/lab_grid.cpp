@@ -25,7 +25,7 @@ const Claim kClaims[] = {
     {"batch", "BatchNormalization degrades with very small batches; LayerNormalization and GroupNormalization do not", 1,
      2},
     {"regularization", "BatchNormalization's batch noise regularizes mildly", 3, 8},
-    {"inference", "Inference uses the moving averages, which lag the batch statistics early in training", 1, 3},
+    {"inference", "Inference uses the moving averages, which lag behind the network early in training", 1, 3},
     {"transfer", "Keep BatchNormalization frozen when fine-tuning on a small dataset", 5, 10},
 };
 

@@ -34,7 +34,7 @@ struct LabOptions {
     int seeds = 3;
     uint64_t seed = 42;
     int epochs = 0;       ///< 0: the preset's, per claim
-    int jobs = 0;         ///< runs at once (each on threads / jobs threads); 0: the faster, as measured
+    int jobs = 0;         ///< runs at once (each on threads / jobs threads); 0: default_jobs()
     int threads = 0;      ///< threads in all; 0: minnow's current count
     DataDescription data;
 };
@@ -119,6 +119,10 @@ struct LabData {
 
 /// Progress of a lab: runs done of total, seconds so far, estimated seconds remaining.
 using LabProgress = std::function<void(int64_t done, int64_t total, double elapsed, double remaining)>;
+
+/// Runs at once when LabOptions::jobs is 0, the faster as measured on 2 cores: one per thread
+/// (at most 8) for the MLP, whose small products gain little from threads; one for the CNN.
+int default_jobs(ModelKind model, int threads);
 
 /// Trains one run (in this thread) and measures it. A run that diverges is a result.
 RunResult run_one(const RunSpec& spec, const LabData& data);

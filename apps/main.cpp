@@ -1,5 +1,7 @@
 // The minnow command-line program: picks the subcommand and hands over to it.
 #include <cstdio>
+#include <exception>
+#include <new>
 #include <string>
 
 #include <fmt/format.h>
@@ -47,6 +49,17 @@ int main(int argc, char** argv) {
         return 2;
     } catch (const minnow::Error& e) {
         fmt::print(stderr, "minnow {}: {}\n", command, e.what());
+        return 1;
+    } catch (const std::bad_alloc&) {
+        fmt::print(stderr, "minnow {}: out of memory (a model, batch or file larger than this machine can hold)\n",
+                   command);
+        return 1;
+    } catch (const std::exception& e) {
+        // Anything else is a bug of minnow's: still a message and an exit code, never an abort.
+        fmt::print(stderr, "minnow {}: internal error: {}\n", command, e.what());
+        return 1;
+    } catch (...) {
+        fmt::print(stderr, "minnow {}: internal error (an unknown exception)\n", command);
         return 1;
     }
 }

@@ -35,7 +35,10 @@ int64_t& Shape::operator[](int64_t a) { return dims_[static_cast<size_t>(axis(a)
 
 int64_t Shape::numel() const {
     int64_t n = 1;
-    for (int64_t d : dims_) n *= d;
+    for (int64_t d : dims_)
+        // A shape read from a file or a config can be anything: refuse a product that wraps.
+        MINNOW_CHECK(!__builtin_mul_overflow(n, d, &n), ShapeError, "shape {} has more elements than an int64 counts",
+                     str());
     return n;
 }
 

@@ -14,6 +14,7 @@ namespace {
 
 constexpr uint8_t kUnsignedByte = 0x08;
 constexpr uint64_t kMaxBytes = uint64_t{1} << 31;  // far above any IDX dataset; refuses absurd headers
+constexpr uint64_t kReadChunk = uint64_t{16} << 20;
 // Images per thread below which converting a gather to floats stays on one thread.
 constexpr int64_t kConvertGrain = 64;
 
@@ -32,6 +33,9 @@ public:
     }
     GzFile(const GzFile&) = delete;
     GzFile& operator=(const GzFile&) = delete;
+
+    // Whether the file is read as it is (not gzip).
+    bool direct() { return gzdirect(file_) == 1; }
 
     // Reads up to n bytes; returns how many, failing on a decompression error.
     size_t read(void* dst, size_t n) {
@@ -77,9 +81,24 @@ IdxArray read_idx(const std::string& path) {
         count *= d;
         if (count > kMaxBytes) fail(path, fmt::format("dimensions {} are implausibly large", fmt::join(out.dims, "x")));
     }
-    out.values.resize(static_cast<size_t>(count));
-    const size_t got = in.read(out.values.data(), out.values.size());
-    if (got != out.values.size())
+    // Memory follows the data, not the header's promise: a plain file's size is checked first,
+    // a compressed one is read in bounded chunks that stop at the first shortfall.
+    const uint64_t header_bytes = 4 + 4 * uint64_t(rank);
+    if (in.direct()) {
+        const uint64_t size = std::filesystem::file_size(path);
+        if (size < header_bytes + count)
+            fail(path, fmt::format("truncated: the header promises {} bytes of data ({}), the file holds {}", count,
+                                   fmt::join(out.dims, "x"), size - header_bytes));
+    }
+    size_t got = 0;
+    while (got < count) {
+        const size_t chunk = static_cast<size_t>(std::min<uint64_t>(count - got, kReadChunk));
+        out.values.resize(got + chunk);
+        const size_t n = in.read(out.values.data() + got, chunk);
+        got += n;
+        if (n < chunk) break;
+    }
+    if (got != count)
         fail(path, fmt::format("truncated: the header promises {} bytes of data ({}), the file holds {}", count,
                                fmt::join(out.dims, "x"), got));
     uint8_t extra;

@@ -79,8 +79,14 @@ plot::Panel over_points(const std::vector<const RunResult*>& runs, const std::st
         }
         panel.series.push_back(std::move(s));
     }
-    if (!by_value)
+    if (!by_value) {
         for (size_t p = 0; p < points.size(); ++p) panel.x_ticks.emplace_back(double(p), points[p]);
+    } else {
+        // Ticks at the grid's own values (2, 4, 8, 32, 128; 1e-4 ... 1e-1).
+        std::set<double> xs;
+        for (const RunResult* r : kept) xs.insert(r->spec.x);
+        for (double x : xs) panel.x_ticks.emplace_back(x, fmt::format("{:g}", x));
+    }
     return panel;
 }
 
@@ -209,7 +215,11 @@ std::string claim_svg(const std::string& claim, const LabResult& result) {
                     for (const auto& m : r.modes) c.emplace_back(m.at("step"), m.at(mode));
                     return c;
                 },
-                [mode](const RunResult&) { return std::string(mode) + " statistics"; }, "");
+                [mode](const RunResult&) {
+                    return std::string(mode) == "batch_statistics" ? std::string("batch statistics")
+                                                                   : std::string(mode) + " statistics";
+                },
+                "");
             for (plot::Series& s : one.series) {
                 s.colour = plot::colour(static_cast<size_t>(3 + k));
                 modes.series.push_back(std::move(s));

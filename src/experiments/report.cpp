@@ -92,14 +92,18 @@ std::string history_csv(const CompareResult& result) {
     if (has_recalibration(result))
         keys.insert(keys.end(), {"val_accuracy_recalibrated", "val_loss_recalibrated", "val_accuracy_batch_statistics"});
     std::string out = "arm,seed,epoch";
-    for (const std::string& k : keys) out += "," + k;
+    for (const std::string& k : keys) {
+        out += ',';
+        out += k;
+    }
     out += "\n";
     for (const ArmRun& r : result.runs)
         for (size_t e = 0; e < r.history.seconds.size(); ++e) {
             out += fmt::format("{},{},{}", r.arm, r.seed, e + 1);
             for (const std::string& k : keys) {
                 auto it = r.history.history.find(k);
-                out += "," + (it == r.history.history.end() || e >= it->second.size() ? std::string() : csv_number(it->second[e]));
+                out += ',';
+                if (it != r.history.history.end() && e < it->second.size()) out += csv_number(it->second[e]);
             }
             out += "\n";
         }

@@ -4,7 +4,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <limits>
+#include <signal.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -24,10 +27,34 @@ constexpr uint64_t kMaxHeaderBytes = 100u << 20;  // the reference implementatio
     throw IoError(fmt::format("{}: {}", path, problem));
 }
 
+// Temporaries are named PATH.tmp-PID. A save killed before its rename leaves one behind; the
+// next save or load of PATH removes those whose process is gone.
+constexpr const char* kTempInfix = ".tmp-";
+
 }  // namespace
 
+void remove_stale_temporaries(const std::string& path) {
+    namespace fs = std::filesystem;
+    const fs::path target(path);
+    const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    const std::string prefix = target.filename().string() + kTempInfix;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(prefix, 0) != 0) continue;
+        const std::string pid_text = name.substr(prefix.size());
+        if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+        if (pid_text.size() > 9) continue;  // no pid has ten digits; and pid_t must hold it
+        const long pid = std::stol(pid_text);
+        // kill(pid, 0) tells whether the process still exists without signalling it.
+        if (pid > 0 && pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+            fs::remove(entry.path(), ec);
+    }
+}
+
 void write_file_atomic(const std::string& path, const std::string& bytes) {
-    const std::string tmp = fmt::format("{}.tmp-{}", path, ::getpid());
+    remove_stale_temporaries(path);
+    const std::string tmp = fmt::format("{}{}{}", path, kTempInfix, ::getpid());
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
     if (f == nullptr) fail(path, fmt::format("cannot create temporary file {}: {}", tmp, std::strerror(errno)));
     const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0 &&
@@ -69,6 +96,8 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
 }
 
 SafetensorsContent read_safetensors(const std::string& path) {
+    if (std::filesystem::is_directory(path)) fail(path, "is a folder, not a model or weights file");
+    remove_stale_temporaries(path);
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) fail(path, fmt::format("cannot open: {}", std::strerror(errno)));
     const auto file_size = static_cast<uint64_t>(in.tellg());
@@ -124,12 +153,20 @@ SafetensorsContent read_safetensors(const std::string& path) {
             fail(path, fmt::format("tensor '{}' has invalid data_offsets {}", name, offsets.dump()));
         const auto begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
         Shape shape(std::move(dims));
+        int64_t numel = 0;
+        try {
+            numel = shape.numel();
+        } catch (const ShapeError&) {
+            fail(path, fmt::format("tensor '{}' has a shape {} with more elements than an int64 counts", name, shape));
+        }
+        if (uint64_t(numel) > std::numeric_limits<uint64_t>::max() / sizeof(float))
+            fail(path, fmt::format("tensor '{}' of shape {} needs more bytes than a size counts", name, shape));
         if (begin > end || end > data_size)
             fail(path, fmt::format("tensor '{}' spans bytes [{}, {}) but the data section has {} bytes: truncated?",
                                    name, begin, end, data_size));
-        if (end - begin != static_cast<uint64_t>(shape.numel()) * sizeof(float))
+        if (end - begin != static_cast<uint64_t>(numel) * sizeof(float))
             fail(path, fmt::format("tensor '{}' of shape {} needs {} bytes, its range holds {}", name, shape,
-                                   shape.numel() * 4, end - begin));
+                                   uint64_t(numel) * 4, end - begin));
         data_end = std::max(data_end, end);
         entries.push_back({name, std::move(shape), begin, end});
     }

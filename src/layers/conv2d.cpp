@@ -18,9 +18,10 @@ Conv2D::Conv2D(int64_t filters, Size2 kernel_size, Size2 strides, std::string_vi
       use_bias_(use_bias),
       kernel_initializer_(std::move(kernel_initializer)),
       bias_initializer_(std::move(bias_initializer)) {
-    MINNOW_CHECK(filters > 0, ValueError, "Conv2D: filters must be a positive integer, got {}", filters);
-    MINNOW_CHECK(kernel_size.h > 0 && kernel_size.w > 0, ValueError, "Conv2D: invalid kernel_size {}",
-                 kernel_size.str());
+    MINNOW_CHECK(filters > 0 && filters <= kMaxFilters, ValueError, "Conv2D: filters must be an integer in [1, {}], got {}",
+                 kMaxFilters, filters);
+    MINNOW_CHECK(kernel_size.h > 0 && kernel_size.w > 0 && kernel_size.h <= kMaxKernelSide && kernel_size.w <= kMaxKernelSide,
+                 ValueError, "Conv2D: kernel_size must be in [1, {}] each way, got {}", kMaxKernelSide, kernel_size.str());
     MINNOW_CHECK(strides.h > 0 && strides.w > 0, ValueError, "Conv2D: invalid strides {}", strides.str());
 }
 

@@ -84,7 +84,9 @@ nlohmann::json InputLayer::get_config() const {
 }
 
 std::shared_ptr<InputLayer> InputLayer::from_config(const nlohmann::json& c) {
-    const std::vector<int64_t> dims = c.at("batch_shape").get<std::vector<int64_t>>();
+    // Keras writes the batch dimension as null, minnow as -1.
+    std::vector<int64_t> dims;
+    for (const auto& d : c.at("batch_shape")) dims.push_back(d.is_null() ? Shape::kNone : d.get<int64_t>());
     MINNOW_CHECK(dims.size() >= 2, ValueError,
                  "InputLayer: batch_shape must be (None, dims...) with at least one sample dimension, got {} values",
                  dims.size());

@@ -14,7 +14,8 @@ Dense::Dense(int64_t units, ActivationArg activation, bool use_bias, Initializer
       use_bias_(use_bias),
       kernel_initializer_(std::move(kernel_initializer)),
       bias_initializer_(std::move(bias_initializer)) {
-    MINNOW_CHECK(units > 0, ValueError, "Dense: units must be a positive integer, got {}", units);
+    MINNOW_CHECK(units > 0 && units <= kMaxUnits, ValueError, "Dense: units must be an integer in [1, {}], got {}",
+                 kMaxUnits, units);
 }
 
 Shape Dense::build(const Shape& input_shape) {

@@ -1,6 +1,7 @@
 #include "minnow/layers/layer.hpp"
 
 #include <cctype>
+#include <unistd.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -94,6 +95,12 @@ Variable Layer::add_weight(const std::string& name, const Shape& shape, const In
                            bool trainable) {
     for (const Weight& w : weights_)
         MINNOW_CHECK(w.name != name, ValueError, "{}: a weight named '{}' already exists", describe(), name);
+    // A config from a file can ask for anything: refuse a weight the machine could never hold.
+    const double bytes = double(shape.numel()) * sizeof(float);
+    const double memory = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGE_SIZE));
+    MINNOW_CHECK(memory <= 0 || bytes <= memory, ValueError,
+                 "{}: weight '{}' of shape {} needs {:.1f} GB, more than the machine's {:.1f} GB of memory", describe(),
+                 name, shape, bytes / 1e9, memory / 1e9);
     Variable v(initializer(shape, global_rng()), trainable && trainable_);
     weights_.push_back({name, v, trainable});
     return v;

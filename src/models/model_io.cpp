@@ -83,6 +83,9 @@ Sequential load_model(const std::string& path) {
         layer = layer_from_config("Sequential", architecture.at("config"));
     } catch (const nlohmann::json::exception& e) {
         throw IoError(fmt::format("{}: invalid architecture: {}", path, e.what()));
+    } catch (const Error& e) {
+        // A layer's complaint about its config, with the file it came from.
+        throw IoError(fmt::format("{}: {}", path, e.what()));
     }
     auto* model = dynamic_cast<Sequential*>(layer.get());
     MINNOW_CHECK(model->built(), IoError, "{}: the saved model has no input shape", path);

@@ -1,5 +1,7 @@
 #include "minnow/tensor/tensor.hpp"
 
+#include <limits>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -17,6 +19,8 @@ std::size_t bytes_for(int64_t numel) { return static_cast<std::size_t>(numel) * 
 Tensor::Tensor(Shape shape) : shape_(std::move(shape)), numel_(shape_.numel()) {
     for (int64_t d : shape_)
         MINNOW_CHECK(d >= 0, ShapeError, "Tensor: shape {} has an unknown (None) dimension", shape_);
+    MINNOW_CHECK(numel_ <= std::numeric_limits<int64_t>::max() / int64_t(sizeof(float)), ShapeError,
+                 "Tensor: shape {} needs more bytes than a size counts", shape_);
     data_ = static_cast<float*>(allocator::allocate(bytes_for(numel_)));
 }
 

@@ -171,3 +171,32 @@ TEST_CASE("cli: an output that cannot be written fails before training", "[apps]
     CHECK(train.status == 1);
     CHECK_THAT(train.output, Catch::Contains("/etc/hostname/m") && !Catch::Contains("Epoch 1/"));
 }
+
+TEST_CASE("cli: bad model files and diverging training end in a message and an exit code, never an abort", "[apps]") {
+    const fs::path regressions = fs::path(MINNOW_FUZZ_REGRESSIONS) / "model";
+    for (const char* name : {"dense-2-40-units.safetensors", "input-empty-batch-shape.safetensors",
+                             "shape-overflows-int64.safetensors", "config-wrong-type.safetensors"}) {
+        const Run r = run("evaluate " + (regressions / name).string());
+        INFO(r.output);
+        CHECK(r.status == 1);
+        CHECK_THAT(r.output, Catch::Contains((regressions / name).string()));
+    }
+    CHECK_THAT(run("evaluate " + (regressions / "dense-2-40-units.safetensors").string()).output,
+               Catch::Contains("units must be an integer in [1, 16777216], got 1099511627776"));
+    const Run folder = run("evaluate " + fs::temp_directory_path().string());
+    CHECK(folder.status == 1);
+    CHECK_THAT(folder.output, Catch::Contains("is a folder, not a model or weights file"));
+
+    // A diverging run says where, exits non-zero and leaves the previous model as it was.
+    const fs::path dir = tiny_dataset();
+    const fs::path model = fs::temp_directory_path() / "minnow_test_cli_diverge" / "m.safetensors";
+    fs::remove_all(model.parent_path());
+    REQUIRE(run("train --quiet --epochs 1 --batch-size 8 --data " + dir.string() + " --out " + model.string()).status == 0);
+    const std::string before = read_file(model);
+    const Run diverged = run("train --quiet --epochs 2 --batch-size 8 --lr 1e30 --data " + dir.string() + " --out " +
+                             model.string());
+    CHECK(diverged.status == 1);
+    CHECK_THAT(diverged.output, Catch::Contains("training diverged: the loss became NaN or infinite at epoch 1, batch") &&
+                                    Catch::Contains("was not written"));
+    CHECK(read_file(model) == before);
+}

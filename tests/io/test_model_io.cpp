@@ -140,3 +140,33 @@ TEST_CASE("layer registry: unknown classes are named; user layers register", "[i
     CHECK(dense->name() == "d");
     CHECK_FALSE(dense->trainable());
 }
+
+TEST_CASE("a save removes the temporaries killed saves left behind, and only those", "[io]") {
+    const auto dir = temp_dir("io_stale");
+    const fs::path path = dir / "m.safetensors";
+    // No process has this pid (Linux's pid_max is at most 4194304); pid 1 always runs.
+    const fs::path dead = path.string() + ".tmp-4194305";
+    const fs::path alive = path.string() + ".tmp-1";
+    std::ofstream(dead) << "half a save";
+    std::ofstream(alive) << "a save in progress";
+    Sequential model({Input({2}), Dense(3)});
+    model.save(path.string());
+    CHECK_FALSE(fs::exists(dead));
+    CHECK(fs::exists(alive));
+    std::ofstream(dead) << "half a save";
+    (void)load_model(path.string());  // a load of the same file cleans up too
+    CHECK_FALSE(fs::exists(dead));
+}
+
+TEST_CASE("loading names the file for a layer's error, and a folder is not a model", "[io]") {
+    const auto dir = temp_dir("io_names");
+    CHECK_THROWS_WITH(load_model(dir.string()), Catch::Contains(dir.string()) && Catch::Contains("is a folder"));
+    CHECK_THROWS_WITH(layer_from_config("Dense", {{"units", "many"}, {"name", "d"}}),
+                      Catch::Contains("layer Dense 'd': invalid config") && !Catch::Contains("\"units\""));
+}
+
+TEST_CASE("shapes from outside that overflow are refused, never wrapped", "[io]") {
+    CHECK_THROWS_AS(Shape({int64_t{1} << 62, 4}).numel(), ShapeError);
+    CHECK_THROWS_AS(Tensor(Shape({int64_t{1} << 62, 1})), ShapeError);
+    CHECK(Shape({1 << 20, 1 << 20}).numel() == int64_t{1} << 40);
+}

@@ -31,7 +31,7 @@ public:
     /// Dimension `axis`; negative axes count from the end (-1 is the last).
     int64_t operator[](int64_t axis) const;
     int64_t& operator[](int64_t axis);
-    /// Product of the dimensions (1 for a scalar).
+    /// Product of the dimensions (1 for a scalar); ShapeError when it does not fit an int64.
     int64_t numel() const;
     /// Normalizes a possibly negative axis to [0, rank); throws ShapeError when out of range.
     int64_t axis(int64_t axis) const;

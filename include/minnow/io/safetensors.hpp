@@ -13,7 +13,9 @@
 namespace minnow::io {
 
 /// Writes `tensors` (name, tensor) as F32 with string `metadata`, atomically: to a temporary
-/// file, flushed and synced, then renamed over `path`, so a failure leaves the old file intact.
+/// file PATH.tmp-PID, flushed and synced, then renamed over `path`, so a failure leaves the old
+/// file intact. A save killed before the rename leaves its temporary behind: the next save or load
+/// of the same path removes it (remove_stale_temporaries).
 void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, const Tensor*>>& tensors,
                        const std::map<std::string, std::string>& metadata = {});
 
@@ -30,5 +32,8 @@ SafetensorsContent read_safetensors(const std::string& path);
 
 /// Writes `bytes` to `path` atomically (temporary file, flush, fsync, rename).
 void write_file_atomic(const std::string& path, const std::string& bytes);
+
+/// Removes PATH.tmp-PID files left by saves of `path` whose process no longer runs.
+void remove_stale_temporaries(const std::string& path);
 
 }  // namespace minnow::io

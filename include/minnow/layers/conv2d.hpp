@@ -13,6 +13,9 @@ namespace minnow {
 /// the bottom and right, as Keras does; strides may be combined with either padding.
 class Conv2D : public Layer {
 public:
+    /// The most filters, and the largest kernel side, a Conv2D accepts.
+    static constexpr int64_t kMaxFilters = int64_t{1} << 20;
+    static constexpr int64_t kMaxKernelSide = 4096;
     /// `padding` is "valid" or "same"; `activation` by name or enum.
     Conv2D(int64_t filters, Size2 kernel_size, Size2 strides = 1, std::string_view padding = "valid",
            ActivationArg activation = {}, bool use_bias = true, Initializer kernel_initializer = "glorot_uniform",

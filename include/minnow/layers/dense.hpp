@@ -11,6 +11,8 @@ namespace minnow {
 /// (units,). Higher-rank inputs are refused: put Flatten before it.
 class Dense : public Layer {
 public:
+    /// The most units a Dense accepts.
+    static constexpr int64_t kMaxUnits = int64_t{1} << 24;
     /// `activation` by name ("relu") or enum; defaults as in Keras.
     explicit Dense(int64_t units, ActivationArg activation = {}, bool use_bias = true,
                    Initializer kernel_initializer = "glorot_uniform", Initializer bias_initializer = "zeros");

@@ -85,6 +85,7 @@ public:
 
 protected:
     /// Creates a weight of `shape` filled by `initializer`; trainable ones receive gradients.
+    /// ValueError when the weight would not fit in the machine's memory.
     Variable add_weight(const std::string& name, const Shape& shape, const Initializer& initializer,
                         bool trainable = true);
     /// "Dense 'dense_1'": how messages name this layer.

@@ -1,6 +1,9 @@
 # The front door: every command a user or CI needs.
 BUILD_DIR      ?= build
 SANITIZE_DIR   ?= build-sanitize
+FUZZ_DIR       ?= build-fuzz
+# Seconds each fuzz target runs under `make fuzz` (CI: 60).
+FUZZ_SECONDS   ?= 600
 MINNOW_NATIVE  ?= ON
 # Passed to CMake only when given (`make test MINNOW_WERROR=ON`), so switching targets does not
 # change the cached setting and rebuild everything.
@@ -10,9 +13,9 @@ JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 
 DEB_PACKAGES := cmake g++ make libopenblas-dev catch2 libfmt-dev libcxxopts-dev zlib1g-dev \
-                nlohmann-json3-dev dataset-fashion-mnist librsvg2-bin
+                nlohmann-json3-dev dataset-fashion-mnist librsvg2-bin clang libclang-rt-14-dev
 
-.PHONY: all deps build test sanitize bench bench-compare demo data clean
+.PHONY: all deps build test sanitize fuzz bench bench-compare demo data clean
 INSTALL_LIBTORCH ?= 0
 LIBTORCH_TRAIN := $(BUILD_DIR)/libtorch_train
 
@@ -39,6 +42,13 @@ sanitize: deps
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	      ctest --output-on-failure -j $(JOBS)
 
+# libFuzzer targets for the IDX reader (plain and gzip) and the model loader, under ASan + UBSan.
+fuzz: deps
+	cmake -S . -B $(FUZZ_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	      -DMINNOW_FUZZ=ON -DMINNOW_BUILD_TESTS=OFF $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_idx fuzz_idx_gzip fuzz_model fuzz_make_corpus
+	./scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 bench: deps build data
 	$(BUILD_DIR)/bin/minnow_bench --out $(BUILD_DIR)/bench.json
 
@@ -64,4 +74,4 @@ data: deps
 	./data/prepare.sh
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)

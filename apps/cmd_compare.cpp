@@ -33,6 +33,7 @@ cxxopts::Options compare_options() {
         ("val-subset", "with --val-every, measure on this many validation samples (0: all)", cxxopts::value<std::string>()->default_value("2000"))
         ("out", "output folder", cxxopts::value<std::string>()->default_value("runs/compare"))
         ("manifest", "rerun the run a manifest.json describes (options given here override its)", cxxopts::value<std::string>())
+        ("no-memory-check", "train even when a step's estimated memory exceeds what the machine has available")
         ("quiet", "no summaries or progress bars")
         ("h,help", "this help");
     return options;
@@ -63,6 +64,7 @@ int run_compare(int argc, char** argv) {
     o.seeds = int_option_int(args, "seeds", 1);
     o.seed = static_cast<uint64_t>(int_option(args, "seed", 0));
     o.quiet = args.count("quiet") > 0;
+    o.memory_check = args.count("no-memory-check") == 0;
     o.recalibrate = args.count("recalibrate") > 0;
     o.stats = args.count("stats") > 0;
     o.stats_every = int_option(args, "stats-every", 0);

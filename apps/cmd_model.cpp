@@ -10,6 +10,7 @@
 #include "minnow/io/output_paths.hpp"
 #include "minnow/metrics/confusion_matrix.hpp"
 #include "minnow/models/batch_norm_statistics.hpp"
+#include "minnow/models/memory_estimate.hpp"
 #include "minnow/models/sequential.hpp"
 
 namespace minnow::cli {
@@ -27,6 +28,7 @@ int run_train(int argc, char** argv) {
         ("threads", "threads for kernels and GEMMs (default: as the environment says)", cxxopts::value<std::string>())
         ("limit", "use only the first N samples of each split (0: all)", cxxopts::value<std::string>()->default_value("0"))
         ("recalibrate", "after training, recompute BatchNormalization's moving statistics from ~10,000 training images")
+        ("no-memory-check", "train even when a step's estimated memory exceeds what the machine has available")
         ("out", "where to save the model (its manifest goes beside it, as OUT.manifest.json)",
          cxxopts::value<std::string>()->default_value("runs/model.safetensors"))
         ("quiet", "no progress bar")
@@ -57,8 +59,12 @@ int run_train(int argc, char** argv) {
     if (!quiet) model.summary();
     model.compile(Adam(lr), "sparse_categorical_crossentropy", {"accuracy"});
     auto nan = std::make_shared<TerminateOnNaN>(false);
+    if (!quiet)
+        fmt::print("estimated memory of a training step at batch {}: {}\n", batch_size,
+                   estimate_training_memory(model, std::min<int64_t>(batch_size, folder.train->size())).str());
     model.fit(folder.train, {.epochs = epochs, .batch_size = batch_size, .validation_data = ValidationData(folder.test),
-                             .seed = seed, .verbose = quiet ? 0 : 1, .callbacks = {nan}});
+                             .seed = seed, .verbose = quiet ? 0 : 1, .callbacks = {nan},
+                             .memory_limit = args.count("no-memory-check") ? -1 : 0});
     if (nan->diverged())
         throw ValueError(fmt::format("training diverged: the loss became NaN or infinite at epoch {}, batch {} (try a lower "
                                 "--lr); {} was not written",

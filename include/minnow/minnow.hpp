@@ -20,6 +20,7 @@
 #include "minnow/models/batch_norm_statistics.hpp"
 #include "minnow/models/activation_statistics.hpp"
 #include "minnow/models/callbacks.hpp"
+#include "minnow/models/memory_estimate.hpp"
 #include "minnow/models/sequential.hpp"
 #include "minnow/ops/activations.hpp"
 #include "minnow/ops/arithmetic.hpp"

@@ -14,6 +14,7 @@ namespace {
 
 constexpr uint8_t kUnsignedByte = 0x08;
 constexpr uint64_t kMaxBytes = uint64_t{1} << 31;  // far above any IDX dataset; refuses absurd headers
+constexpr uint64_t kFirstChunk = uint64_t{64} << 10;
 constexpr uint64_t kReadChunk = uint64_t{16} << 20;
 // Images per thread below which converting a gather to floats stays on one thread.
 constexpr int64_t kConvertGrain = 64;
@@ -92,7 +93,10 @@ IdxArray read_idx(const std::string& path) {
     }
     size_t got = 0;
     while (got < count) {
-        const size_t chunk = static_cast<size_t>(std::min<uint64_t>(count - got, kReadChunk));
+        // Chunks grow with what has arrived (64 KiB, then as much again, up to 16 MiB), so a short
+        // stream costs memory in proportion to its own length, not to the header's promise.
+        const uint64_t step = std::clamp<uint64_t>(got, kFirstChunk, kReadChunk);
+        const size_t chunk = static_cast<size_t>(std::min<uint64_t>(count - got, step));
         out.values.resize(got + chunk);
         const size_t n = in.read(out.values.data() + got, chunk);
         got += n;

@@ -81,7 +81,8 @@ CompareResult run_comparison(const CompareOptions& options, std::shared_ptr<cons
                            .shuffle = true,
                            .seed = seed,
                            .verbose = options.quiet ? 0 : 1,
-                           .callbacks = callbacks};
+                           .callbacks = callbacks,
+                           .memory_limit = options.memory_check ? 0 : -1};
             ArmRun run{arm->name(), seed, arm->fit(train, fit), steps_per_epoch, std::nullopt, {}, {}};
             if (nan->diverged()) run.diverged = Divergence{nan->epoch(), nan->batch()};
             run.history.history["train_seconds"] = timer->seconds();

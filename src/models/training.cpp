@@ -8,6 +8,7 @@
 #include "minnow/autograd/graph.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/layers/batch_normalization.hpp"
+#include "minnow/models/memory_estimate.hpp"
 #include "minnow/models/sequential.hpp"
 #include "minnow/ops/activations.hpp"
 #include "minnow/ops/losses.hpp"
@@ -200,6 +201,8 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
                  "train on; choose another batch_size or drop a sample",
                  describe(), n, options.batch_size);
 
+    check_memory(std::min(options.batch_size, n), options.memory_limit);
+
     const int64_t steps = batch_count(n, options.batch_size);
     const int last_epoch = options.initial_epoch + options.epochs;
     auto history = std::make_shared<History>();
@@ -245,6 +248,18 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
     }
     for (auto& c : callbacks) c->on_train_end(epoch_logs);
     return *history;
+}
+
+void Sequential::check_memory(int64_t batch_size, int64_t limit) const {
+    if (limit < 0) return;
+    const int64_t bytes = limit > 0 ? limit : available_memory();
+    if (bytes <= 0) return;  // nothing known to check against
+    const MemoryEstimate e = estimate_training_memory(*this, batch_size);
+    MINNOW_CHECK(e.total() <= bytes, ValueError,
+                 "{}: a training step at batch_size {} needs about {}, more than the {:.0f} MB {}; the largest batch size "
+                 "that fits is {} (FitOptions::memory_limit = -1 skips this check)",
+                 describe(), batch_size, e.str(), double(bytes) / 1e6, limit > 0 ? "allowed" : "available",
+                 largest_batch_that_fits(*this, bytes));
 }
 
 Logs Sequential::run_evaluation(const Dataset& data, int64_t batch_size) {

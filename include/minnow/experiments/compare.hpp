@@ -78,6 +78,8 @@ struct CompareOptions {
     int64_t val_every = 0;
     /// The subset's size for val_every (0: all of the validation data).
     int64_t val_subset = 2000;
+    /// Refuse a batch whose estimated step memory exceeds what the machine has (FitOptions::memory_limit).
+    bool memory_check = true;
 };
 
 /// Where an arm's loss stopped being finite.

@@ -64,6 +64,10 @@ struct FitOptions {
     std::vector<std::shared_ptr<Callback>> callbacks = {};
     /// The epoch to start counting from (to resume a run).
     int initial_epoch = 0;
+    /// Bytes a training step may take (estimate_training_memory): fit refuses a batch whose
+    /// estimate is larger, naming the largest that fits. 0: the memory the system has available;
+    /// -1: no check.
+    int64_t memory_limit = 0;
 };
 
 /// A linear stack of layers. Build it in one expression, Keras style:
@@ -156,6 +160,8 @@ private:
     const detail::Plan& training_plan() const;
     StepResult test_step(const detail::Plan& plan, const Tensor& x, const Tensor& y);
     void check_targets(const Dataset& data) const;
+    /// Refuses a batch whose estimated step memory exceeds `limit` (FitOptions::memory_limit).
+    void check_memory(int64_t batch_size, int64_t limit) const;
     Logs run_evaluation(const Dataset& data, int64_t batch_size);
 
     std::vector<std::shared_ptr<Layer>> layers_;

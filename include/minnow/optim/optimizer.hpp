@@ -47,11 +47,11 @@ public:
     virtual std::string name() const = 0;
     /// The arguments that rebuild this optimizer.
     virtual nlohmann::json get_config() const;
+    /// How many state tensors (shaped like the variable) update() keeps per variable.
+    virtual int slot_count() const = 0;
 
 protected:
     Optimizer(double learning_rate, OptimizerOptions options);
-    /// How many state tensors (shaped like the variable) update() keeps per variable.
-    virtual int slot_count() const = 0;
     /// Updates w in place from gradient g at step `step` (1 for the first update).
     virtual void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t step) = 0;
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "minnow/core/build_info.hpp"
 #include "minnow/minnow.hpp"
 
 namespace {
@@ -19,7 +20,7 @@ commands:
   train      train one network and save it
   evaluate   evaluate a saved model on a dataset's test split (loss, accuracy, confusion matrix)
   summary    print a seed network's summary
-  version    print the version and the BLAS configuration
+  version    print the version, the build and the BLAS configuration
 
 `minnow <command> --help` lists a command's options.
 )";
@@ -35,7 +36,11 @@ int main(int argc, char** argv) {
         if (command == "evaluate") return minnow::cli::run_evaluate(argc - 1, argv + 1);
         if (command == "summary") return minnow::cli::run_summary(argc - 1, argv + 1);
         if (command == "version" || command == "--version") {
-            fmt::print("minnow 0.1.0\nOpenBLAS: {} ({} threads)\n", minnow::blas::config(), minnow::blas::num_threads());
+            const minnow::BuildInfo& b = minnow::build_info();
+            fmt::print("minnow {} ({})\nbuilt with {} {}, {}\nkernels compiled for: {}; this CPU has: {} ({})\n"
+                       "OpenBLAS: {}; minnow threads: {}\n",
+                       b.version, b.git_commit, b.compiler, b.flags, b.build_type, b.isa, minnow::cpu_isa(),
+                       minnow::cpu_model(), minnow::blas::config(), minnow::num_threads());
             return 0;
         }
         if (command == "help" || command == "--help" || command == "-h") {

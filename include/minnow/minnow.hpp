@@ -6,6 +6,7 @@
 
 #include "minnow/autograd/graph.hpp"
 #include "minnow/autograd/variable.hpp"
+#include "minnow/core/build_info.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/core/parallel.hpp"
 #include "minnow/core/rng.hpp"

@@ -32,6 +32,8 @@
 #include "minnow/ops/pooling.hpp"
 #include "minnow/ops/spatial.hpp"
 #include "minnow/optim/optimizer.hpp"
+#include "minnow/optim/optimizers.hpp"
+#include "minnow/optim/schedules.hpp"
 #include "minnow/tensor/allocator.hpp"
 #include "minnow/tensor/blas.hpp"
 #include "minnow/tensor/tensor.hpp"

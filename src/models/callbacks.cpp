@@ -179,4 +179,78 @@ void TerminateOnNaN::on_batch_end(int batch, const Logs& logs) {
     }
 }
 
+LearningRateScheduler::LearningRateScheduler(std::function<double(int, double)> schedule, int verbose)
+    : schedule_(std::move(schedule)), verbose_(verbose) {
+    MINNOW_CHECK(schedule_ != nullptr, ValueError, "LearningRateScheduler: the schedule function is empty");
+}
+
+void LearningRateScheduler::on_epoch_begin(int epoch, const Logs&) {
+    Optimizer& optimizer = model().optimizer();
+    const double lr = schedule_(epoch, optimizer.learning_rate());
+    MINNOW_CHECK(std::isfinite(lr) && lr >= 0.0, ValueError,
+                 "LearningRateScheduler: the schedule returned learning rate {} for epoch {}; expected a finite value >= 0",
+                 lr, epoch);
+    optimizer.set_learning_rate(lr);
+    if (verbose_ > 0) fmt::print("\nEpoch {}: LearningRateScheduler setting learning rate to {}.\n", epoch + 1, lr);
+}
+
+void LearningRateScheduler::add_to_logs(int, Logs& logs) { logs["learning_rate"] = model().optimizer().learning_rate(); }
+
+ReduceLROnPlateau::ReduceLROnPlateau(std::string monitor, double factor, int patience, int verbose, std::string mode,
+                                     double min_delta, int cooldown, double min_lr)
+    : monitor_(std::move(monitor)),
+      factor_(factor),
+      patience_(patience),
+      verbose_(verbose),
+      maximize_(monitor_maximizes(monitor_, mode)),
+      min_delta_(std::fabs(min_delta)),
+      cooldown_(cooldown),
+      min_lr_(min_lr) {
+    MINNOW_CHECK(factor < 1.0 && factor >= 0.0, ValueError,
+                 "ReduceLROnPlateau: factor must be in [0, 1): it multiplies the learning rate, got {}", factor);
+    MINNOW_CHECK(patience >= 0 && cooldown >= 0, ValueError,
+                 "ReduceLROnPlateau: patience ({}) and cooldown ({}) must be >= 0", patience, cooldown);
+}
+
+void ReduceLROnPlateau::on_train_begin(const Logs&) {
+    wait_ = 0;
+    cooldown_counter_ = 0;
+    best_.reset();
+}
+
+bool ReduceLROnPlateau::improved(double current) const {
+    if (!best_) return true;
+    return maximize_ ? current > *best_ + min_delta_ : current < *best_ - min_delta_;
+}
+
+void ReduceLROnPlateau::add_to_logs(int, Logs& logs) { logs["learning_rate"] = model().optimizer().learning_rate(); }
+
+void ReduceLROnPlateau::on_epoch_end(int epoch, const Logs& logs) {
+    auto it = logs.find(monitor_);
+    if (it == logs.end()) {
+        fmt::print(stderr, "ReduceLROnPlateau: '{}' is not in the logs; it cannot reduce the learning rate\n", monitor_);
+        return;
+    }
+    const double current = it->second;
+    if (cooldown_counter_ > 0) {
+        --cooldown_counter_;
+        wait_ = 0;
+    }
+    if (improved(current)) {
+        best_ = current;
+        wait_ = 0;
+        return;
+    }
+    if (cooldown_counter_ > 0 || ++wait_ < patience_) return;
+    Optimizer& optimizer = model().optimizer();
+    const double old_lr = optimizer.learning_rate();
+    if (old_lr > min_lr_) {
+        const double new_lr = std::max(old_lr * factor_, min_lr_);
+        optimizer.set_learning_rate(new_lr);
+        if (verbose_ > 0) fmt::print("\nEpoch {}: ReduceLROnPlateau reducing learning rate to {}.\n", epoch + 1, new_lr);
+        cooldown_counter_ = cooldown_;
+        wait_ = 0;
+    }
+}
+
 }  // namespace minnow

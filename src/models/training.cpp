@@ -244,6 +244,9 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
             const Logs val = run_evaluation(*validation, options.batch_size);
             for (const auto& [key, value] : val) epoch_logs["val_" + key] = value;
         }
+        // A schedule's rate is part of the record, as the learning-rate callbacks' is.
+        if (optimizer_->learning_rate_setting().schedule()) epoch_logs["learning_rate"] = optimizer_->learning_rate();
+        for (auto& c : callbacks) c->add_to_logs(epoch, epoch_logs);
         for (auto& c : callbacks) c->on_epoch_end(epoch, epoch_logs);
     }
     for (auto& c : callbacks) c->on_train_end(epoch_logs);

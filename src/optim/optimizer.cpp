@@ -1,11 +1,13 @@
 #include "minnow/optim/optimizer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "minnow/core/error.hpp"
 #include "minnow/core/parallel.hpp"
+#include "minnow/optim/optimizers.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 
 namespace minnow {
@@ -22,15 +24,17 @@ void scale(Tensor& t, float factor) {
 }
 }  // namespace
 
-Optimizer::Optimizer(double learning_rate, OptimizerOptions options)
-    : learning_rate_(static_cast<float>(learning_rate)), options_(std::move(options)) {
-    MINNOW_CHECK(learning_rate >= 0.0, ValueError, "optimizer: invalid learning_rate={}, expected >= 0",
-                 learning_rate);
+Optimizer::Optimizer(LearningRate learning_rate, OptimizerOptions options)
+    : learning_rate_(std::move(learning_rate)), options_(std::move(options)) {
+    MINNOW_CHECK(learning_rate_.schedule() || learning_rate_.at(0) >= 0.0, ValueError,
+                 "optimizer: invalid learning_rate={}, expected >= 0", learning_rate_.at(0));
+    MINNOW_CHECK(!options_.clipvalue || *options_.clipvalue > 0.0, ValueError, "optimizer: clipvalue must be > 0");
+    MINNOW_CHECK(int(options_.clipnorm.has_value()) + int(options_.global_clipnorm.has_value()) +
+                         int(options_.clipvalue.has_value()) <= 1,
+                 ValueError, "optimizer: set at most one of clipnorm, global_clipnorm and clipvalue");
     MINNOW_CHECK(!options_.clipnorm || *options_.clipnorm > 0.0, ValueError, "optimizer: clipnorm must be > 0");
     MINNOW_CHECK(!options_.global_clipnorm || *options_.global_clipnorm > 0.0, ValueError,
                  "optimizer: global_clipnorm must be > 0");
-    MINNOW_CHECK(!(options_.clipnorm && options_.global_clipnorm), ValueError,
-                 "optimizer: set clipnorm or global_clipnorm, not both");
     MINNOW_CHECK(options_.weight_decay >= 0.0, ValueError, "optimizer: weight_decay must be >= 0, got {}",
                  options_.weight_decay);
     MINNOW_CHECK(options_.gradient_accumulation_steps >= 1, ValueError,
@@ -42,10 +46,29 @@ Optimizer::State& Optimizer::state_for(const Variable& v) {
     State& s = it->second;
     if (inserted) {
         s.variable = v;
-        for (int i = 0; i < slot_count(); ++i) s.slots.push_back(Tensor::zeros(v.shape()));
+        for (int i = 0; i < slot_count(); ++i) s.slots.push_back(Tensor::full(v.shape(), slot_initial_value(i)));
         if (options_.gradient_accumulation_steps > 1) s.accumulated = Tensor::zeros(v.shape());
     }
     return s;
+}
+
+std::vector<Tensor>& Optimizer::slots(const Variable& v) { return state_for(v).slots; }
+
+void Optimizer::set_learning_rate(double lr) {
+    MINNOW_CHECK(!learning_rate_.schedule(), StateError,
+                 "{}: its learning rate is a {} schedule, which a fixed value cannot replace", name(),
+                 learning_rate_.schedule()->class_name());
+    MINNOW_CHECK(lr >= 0.0, ValueError, "{}: invalid learning_rate={}, expected >= 0", name(), lr);
+    learning_rate_ = LearningRate(lr);
+}
+
+void Optimizer::set_iterations(int64_t iterations) {
+    MINNOW_CHECK(iterations >= 0, ValueError, "{}: iterations must be >= 0, got {}", name(), iterations);
+    iterations_ = iterations;
+}
+
+void Optimizer::set_scalar_state(const std::vector<double>& values) {
+    MINNOW_CHECK(values.empty(), ValueError, "{}: keeps no scalar state, got {} values", name(), values.size());
 }
 
 void Optimizer::apply(const std::vector<Variable>& variables) {
@@ -87,12 +110,19 @@ void Optimizer::apply(const std::vector<Variable>& variables) {
         if (norm > *options_.global_clipnorm)
             for (Variable& v : with_grad) scale(v.grad(), static_cast<float>(*options_.global_clipnorm / norm));
     }
+    if (options_.clipvalue) {
+        const auto c = static_cast<float>(*options_.clipvalue);
+        for (Variable& v : with_grad)
+            for (float& g : v.grad().span()) g = std::clamp(g, -c, c);
+    }
 
     const int64_t step = iterations_ + 1;
+    begin_update(step);
+    const float lr = learning_rate();
     for (Variable& v : with_grad) {
         State& s = state_for(v);
         Tensor& w = v.value();
-        if (options_.weight_decay > 0.0) scale(w, static_cast<float>(1.0 - options_.weight_decay * learning_rate_));
+        if (options_.weight_decay > 0.0) scale(w, static_cast<float>(1.0 - options_.weight_decay * lr));
         update(w, v.grad(), s.slots, step);
         v.zero_grad();
     }
@@ -100,15 +130,18 @@ void Optimizer::apply(const std::vector<Variable>& variables) {
 }
 
 nlohmann::json Optimizer::get_config() const {
-    nlohmann::json config{{"name", name()}, {"learning_rate", learning_rate_}, {"weight_decay", options_.weight_decay},
+    nlohmann::json rate = learning_rate_.at(0);
+    if (const auto& s = learning_rate_.schedule()) rate = {{"class_name", s->class_name()}, {"config", s->get_config()}};
+    nlohmann::json config{{"name", name()}, {"learning_rate", rate}, {"weight_decay", options_.weight_decay},
                           {"gradient_accumulation_steps", options_.gradient_accumulation_steps}};
+    config["clipvalue"] = options_.clipvalue ? nlohmann::json(*options_.clipvalue) : nlohmann::json(nullptr);
     config["clipnorm"] = options_.clipnorm ? nlohmann::json(*options_.clipnorm) : nlohmann::json(nullptr);
     config["global_clipnorm"] =
         options_.global_clipnorm ? nlohmann::json(*options_.global_clipnorm) : nlohmann::json(nullptr);
     return config;
 }
 
-Adam::Adam(double learning_rate, double beta_1, double beta_2, double epsilon, OptimizerOptions options,
+Adam::Adam(LearningRate learning_rate, double beta_1, double beta_2, double epsilon, OptimizerOptions options,
            bool pytorch_epsilon)
     : Optimizer(learning_rate, std::move(options)),
       beta_1_(static_cast<float>(beta_1)),
@@ -178,7 +211,7 @@ nlohmann::json Adam::get_config() const {
     return config;
 }
 
-SGD::SGD(double learning_rate, double momentum, bool nesterov, OptimizerOptions options)
+SGD::SGD(LearningRate learning_rate, double momentum, bool nesterov, OptimizerOptions options)
     : Optimizer(learning_rate, std::move(options)), momentum_(static_cast<float>(momentum)), nesterov_(nesterov) {
     MINNOW_CHECK(momentum >= 0.0 && momentum <= 1.0, ValueError, "SGD: momentum must be in [0, 1], got {}",
                  momentum);
@@ -211,7 +244,11 @@ nlohmann::json SGD::get_config() const {
 std::shared_ptr<Optimizer> optimizer_from_name(const std::string& name) {
     if (name == "adam") return std::make_shared<Adam>();
     if (name == "sgd") return std::make_shared<SGD>();
-    throw ValueError(fmt::format("unknown optimizer '{}'; known optimizers: adam, sgd", name));
+    if (name == "rmsprop") return std::make_shared<RMSprop>();
+    if (name == "adamw") return std::make_shared<AdamW>();
+    if (name == "adagrad") return std::make_shared<Adagrad>();
+    if (name == "nadam") return std::make_shared<Nadam>();
+    throw ValueError(fmt::format("unknown optimizer '{}'; known optimizers: adam, adamw, adagrad, nadam, rmsprop, sgd", name));
 }
 
 OptimizerArg::OptimizerArg(const char* name) : optimizer_(optimizer_from_name(name)) {}

@@ -124,3 +124,56 @@ TEST_CASE("TerminateOnNaN stops at the first invalid loss", "[models][callbacks]
     CHECK(h.at("loss").size() == 1);
     CHECK(std::count(recorder->events.begin(), recorder->events.end(), "batch_end 1") == 0);
 }
+
+TEST_CASE("LearningRateScheduler sets each epoch's rate from the function, and logs it", "[models][callbacks]") {
+    Sequential model({Input({2}), Dense(1)});
+    model.compile(SGD(0.1), "mse");
+    const Tensor x = Tensor::ones({8, 2}), y = Tensor::zeros({8, 1});
+    std::vector<std::pair<int, double>> calls;
+    auto scheduler = std::make_shared<LearningRateScheduler>([&](int epoch, double lr) {
+        calls.emplace_back(epoch, lr);
+        return epoch < 2 ? lr : lr * 0.5;
+    });
+    const History h = model.fit(x, y, {.epochs = 4, .batch_size = 8, .verbose = 0, .callbacks = {scheduler}});
+    REQUIRE(calls.size() == 4);
+    CHECK(calls[0].first == 0);
+    CHECK(calls[0].second == Approx(0.1));
+    CHECK(calls[3].second == Approx(0.05));
+    const std::vector<double>& lr = h.at("learning_rate");
+    REQUIRE(lr.size() == 4);
+    CHECK(lr[0] == Approx(0.1));
+    CHECK(lr[2] == Approx(0.05));
+    CHECK(lr[3] == Approx(0.025));
+}
+
+TEST_CASE("ReduceLROnPlateau: Keras' patience, factor, cooldown and floor", "[models][callbacks]") {
+    Sequential model({Input({2}), Dense(1)});
+    model.compile(SGD(1.0), "mse");
+    ReduceLROnPlateau reduce("val_loss", 0.5, 2, 0, "auto", 1e-4, 1, 0.3);
+    reduce.set_model(&model);
+    reduce.on_train_begin({});
+    // 1.0 improves; then no improvement: after 2 epochs the rate halves; the cooldown epoch after
+    // it resets the wait, which (as in Keras) counts again in that same epoch, so 2 epochs later it
+    // halves again, but not below min_lr = 0.3.
+    const std::vector<double> losses{1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0};
+    std::vector<double> rates;
+    for (int e = 0; e < int(losses.size()); ++e) {
+        Logs logs{{"val_loss", losses[size_t(e)]}};
+        reduce.add_to_logs(e, logs);
+        CHECK(logs.at("learning_rate") == Approx(model.optimizer().learning_rate()));
+        reduce.on_epoch_end(e, logs);
+        rates.push_back(model.optimizer().learning_rate());
+    }
+    const std::vector<double> expected{1.0, 1.0, 0.5, 0.5, 0.3, 0.3, 0.3, 0.3};
+    for (size_t e = 0; e < expected.size(); ++e) CHECK(rates[e] == Approx(expected[e]));
+    // A better value resets the wait.
+    ReduceLROnPlateau accuracy("val_accuracy", 0.1, 1);
+    model.optimizer().set_learning_rate(1.0);
+    accuracy.set_model(&model);
+    accuracy.on_train_begin({});
+    for (double v : {0.5, 0.6, 0.7}) accuracy.on_epoch_end(0, {{"val_accuracy", v}});
+    CHECK(model.optimizer().learning_rate() == Approx(1.0));
+    accuracy.on_epoch_end(0, {{"val_accuracy", 0.7}});
+    CHECK(model.optimizer().learning_rate() == Approx(0.1));
+    CHECK_THROWS_AS(ReduceLROnPlateau("val_loss", 1.5), ValueError);
+}

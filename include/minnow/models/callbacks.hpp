@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <optional>
@@ -34,6 +35,9 @@ public:
     /// weights, each holding its gradient for this batch (minnow's addition to Keras' hooks, for
     /// callbacks that look at gradients). Must not change them.
     virtual void on_gradients(int /*batch*/, const std::vector<Variable>& /*trainable_weights*/) {}
+    /// At an epoch's end, before any callback's on_epoch_end: values to add to the epoch's logs
+    /// (as a Keras callback writes into `logs`), so History and the other callbacks see them.
+    virtual void add_to_logs(int /*epoch*/, Logs& /*logs*/) {}
 
     /// The model being trained (set by fit before on_train_begin).
     void set_model(Sequential* model) { model_ = model; }
@@ -167,6 +171,45 @@ private:
     bool diverged_ = false;
     int epoch_ = 0;
     int batch_ = -1;
+};
+
+/// Keras' LearningRateScheduler: at each epoch's start the learning rate becomes
+/// schedule(epoch, current learning rate) (epoch from 0); the logs get "learning_rate". The
+/// optimizer's rate must be a constant, not a LearningRateSchedule.
+class LearningRateScheduler : public Callback {
+public:
+    explicit LearningRateScheduler(std::function<double(int epoch, double learning_rate)> schedule, int verbose = 0);
+    void on_epoch_begin(int epoch, const Logs&) override;
+    void add_to_logs(int epoch, Logs& logs) override;
+
+private:
+    std::function<double(int, double)> schedule_;
+    int verbose_;
+};
+
+/// Keras' ReduceLROnPlateau: when `monitor` has not improved by more than min_delta for
+/// `patience` epochs, the learning rate is multiplied by `factor` (not below min_lr), then
+/// `cooldown` epochs pass before counting again. The logs get "learning_rate" (the epoch's).
+class ReduceLROnPlateau : public Callback {
+public:
+    explicit ReduceLROnPlateau(std::string monitor = "val_loss", double factor = 0.1, int patience = 10, int verbose = 0,
+                               std::string mode = "auto", double min_delta = 1e-4, int cooldown = 0, double min_lr = 0.0);
+    void on_train_begin(const Logs&) override;
+    void add_to_logs(int epoch, Logs& logs) override;
+    void on_epoch_end(int epoch, const Logs& logs) override;
+
+private:
+    bool improved(double current) const;
+
+    std::string monitor_;
+    double factor_;
+    int patience_, verbose_;
+    bool maximize_;
+    double min_delta_;
+    int cooldown_;
+    double min_lr_;
+    int wait_ = 0, cooldown_counter_ = 0;
+    std::optional<double> best_;
 };
 
 /// "auto" mode's choice: maximize for names containing "acc", minimize otherwise.

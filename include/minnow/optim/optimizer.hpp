@@ -1,6 +1,7 @@
 #pragma once
-/// Optimizer: the base of Adam and SGD, with Keras 3's clipping, decoupled weight decay and
-/// gradient accumulation.
+/// Optimizer: the base of every optimizer, with Keras 3's learning-rate schedules, clipping,
+/// decoupled weight decay and gradient accumulation; Adam and SGD. RMSprop, Adagrad, Nadam and
+/// AdamW are in optim/optimizers.hpp.
 
 #include <cstdint>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "minnow/autograd/variable.hpp"
+#include "minnow/optim/schedules.hpp"
 
 namespace minnow {
 
@@ -21,6 +23,9 @@ struct OptimizerOptions {
     std::optional<double> clipnorm = std::nullopt;
     /// All gradients are scaled down together so their joint L2 norm is at most this.
     std::optional<double> global_clipnorm = std::nullopt;
+    /// Each gradient element is clipped to [-clipvalue, clipvalue]. At most one of clipnorm,
+    /// global_clipnorm and clipvalue, as in Keras.
+    std::optional<double> clipvalue = std::nullopt;
     /// Decoupled weight decay: before each update, w -= w * weight_decay * learning_rate.
     double weight_decay = 0.0;
     /// When > 1, gradients are averaged over this many batches before one update (a remedy for
@@ -37,11 +42,24 @@ public:
     /// Variables without a gradient are left alone.
     void apply(const std::vector<Variable>& variables);
 
-    float learning_rate() const { return learning_rate_; }
-    void set_learning_rate(double lr) { learning_rate_ = static_cast<float>(lr); }
+    /// The learning rate of the next update: the schedule at iterations(), or the constant.
+    float learning_rate() const { return static_cast<float>(learning_rate_.at(iterations_)); }
+    /// Replaces a constant learning rate (as callbacks do); StateError when it is a schedule.
+    void set_learning_rate(double lr);
+    /// The rate as given: a constant or a schedule.
+    const LearningRate& learning_rate_setting() const { return learning_rate_; }
     /// Batches applied so far (Keras' optimizer.iterations).
     int64_t iterations() const { return iterations_; }
     const OptimizerOptions& options() const { return options_; }
+
+    /// The state tensors of variable `v` (slot_count() of them, shaped like it), created when first
+    /// asked for: for saving and restoring the optimizer with a model.
+    std::vector<Tensor>& slots(const Variable& v);
+    /// Scalars some optimizers keep besides the slots (Nadam's momentum product); empty for most.
+    virtual std::vector<double> scalar_state() const { return {}; }
+    virtual void set_scalar_state(const std::vector<double>& values);
+    /// For restoring a saved optimizer: the batches already applied.
+    void set_iterations(int64_t iterations);
 
     /// Keras' name ("adam").
     virtual std::string name() const = 0;
@@ -51,7 +69,11 @@ public:
     virtual int slot_count() const = 0;
 
 protected:
-    Optimizer(double learning_rate, OptimizerOptions options);
+    Optimizer(LearningRate learning_rate, OptimizerOptions options);
+    /// The value a new slot starts from (Adagrad's accumulators start at 0.1).
+    virtual float slot_initial_value(int /*slot*/) const { return 0.0f; }
+    /// Called once an update, before the variables' updates (step from 1).
+    virtual void begin_update(int64_t /*step*/) {}
     /// Updates w in place from gradient g at step `step` (1 for the first update).
     virtual void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t step) = 0;
 
@@ -63,7 +85,7 @@ private:
     };
     State& state_for(const Variable& v);
 
-    float learning_rate_;
+    LearningRate learning_rate_;
     OptimizerOptions options_;
     int64_t iterations_ = 0;
     std::unordered_map<const void*, State> states_;
@@ -74,13 +96,14 @@ private:
 /// goes where PyTorch puts it: w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + epsilon).
 class Adam : public Optimizer {
 public:
-    explicit Adam(double learning_rate = 1e-3, double beta_1 = 0.9, double beta_2 = 0.999, double epsilon = 1e-7,
+    explicit Adam(LearningRate learning_rate = 1e-3, double beta_1 = 0.9, double beta_2 = 0.999, double epsilon = 1e-7,
                   OptimizerOptions options = {}, bool pytorch_epsilon = false);
     std::string name() const override { return "adam"; }
     nlohmann::json get_config() const override;
 
-protected:
     int slot_count() const override { return 2; }
+
+protected:
     void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t step) override;
 
 private:
@@ -92,13 +115,14 @@ private:
 /// w += m (Nesterov: w += momentum * m - lr * g); without, w -= lr * g.
 class SGD : public Optimizer {
 public:
-    explicit SGD(double learning_rate = 0.01, double momentum = 0.0, bool nesterov = false,
+    explicit SGD(LearningRate learning_rate = 0.01, double momentum = 0.0, bool nesterov = false,
                  OptimizerOptions options = {});
     std::string name() const override { return "sgd"; }
     nlohmann::json get_config() const override;
 
-protected:
     int slot_count() const override { return momentum_ != 0.0f ? 1 : 0; }
+
+protected:
     void update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t step) override;
 
 private:
@@ -106,7 +130,8 @@ private:
     bool nesterov_;
 };
 
-/// compile()'s optimizer argument: a Keras name ("adam", "sgd") or an object.
+/// compile()'s optimizer argument: a Keras name ("adam", "sgd", "rmsprop", "adamw", "adagrad",
+/// "nadam") or an object.
 class OptimizerArg {
 public:
     OptimizerArg(const char* name);         // NOLINT(google-explicit-constructor)

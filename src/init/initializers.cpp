@@ -45,18 +45,22 @@ Fans compute_fans(const Shape& shape) {
 
 Initializer::Initializer(const char* name) : Initializer(std::string(name)) {}
 
-Initializer::Initializer(const std::string& name) {
-    if (name == "glorot_uniform") impl_ = std::make_shared<GlorotUniform>();
-    else if (name == "glorot_normal") impl_ = std::make_shared<GlorotNormal>();
-    else if (name == "he_uniform") impl_ = std::make_shared<HeUniform>();
-    else if (name == "he_normal") impl_ = std::make_shared<HeNormal>();
-    else if (name == "lecun_normal") impl_ = std::make_shared<LecunNormal>();
-    else if (name == "zeros") impl_ = std::make_shared<Zeros>();
-    else if (name == "ones") impl_ = std::make_shared<Ones>();
-    else if (name == "constant") impl_ = std::make_shared<Constant>();
-    else if (name == "random_uniform") impl_ = std::make_shared<RandomUniform>();
-    else if (name == "random_normal") impl_ = std::make_shared<RandomNormal>();
-    else
+std::shared_ptr<InitializerBase> detail::initializer_by_name(const std::string& name) {
+    if (name == "glorot_uniform") return std::make_shared<GlorotUniform>();
+    if (name == "glorot_normal") return std::make_shared<GlorotNormal>();
+    if (name == "he_uniform") return std::make_shared<HeUniform>();
+    if (name == "he_normal") return std::make_shared<HeNormal>();
+    if (name == "lecun_normal") return std::make_shared<LecunNormal>();
+    if (name == "zeros") return std::make_shared<Zeros>();
+    if (name == "ones") return std::make_shared<Ones>();
+    if (name == "constant") return std::make_shared<Constant>();
+    if (name == "random_uniform") return std::make_shared<RandomUniform>();
+    if (name == "random_normal") return std::make_shared<RandomNormal>();
+    return nullptr;
+}
+
+Initializer::Initializer(const std::string& name) : impl_(detail::initializer_by_name(name)) {
+    if (!impl_)
         throw ValueError(fmt::format("unknown initializer '{}'; known initializers: glorot_uniform, glorot_normal, "
                                      "he_uniform, he_normal, lecun_normal, zeros, ones, constant, random_uniform, "
                                      "random_normal",

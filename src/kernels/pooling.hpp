@@ -62,6 +62,12 @@ void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_cou
 /// The same gradient written (=) into an uninitialized dx of the input's size, every element.
 void max_pool2d_backward_assign(const float* dy, const int32_t* argmax, const PoolGeometry& g, float* dx);
 
+/// y = the mean of each window's values inside the input: a window over "same" padding averages
+/// only its real pixels, as TensorFlow (so Keras) does.
+void avg_pool2d_forward(const float* x, const PoolGeometry& g, float* y);
+/// dx += each window's dy / (its count of real pixels), spread over those pixels.
+void avg_pool2d_backward(const float* dy, const PoolGeometry& g, float* dx);
+
 /// max_pool2d(relu(x)) for 2x2 windows, stride 2, no padding, without writing relu(x): the same
 /// values and argmax (the first position of each window's maximum after the ReLU).
 void relu_max_pool_2x2_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax);

@@ -83,19 +83,19 @@ nlohmann::json BatchNormalization::get_config() const {
     config["epsilon"] = epsilon_;
     config["center"] = center_;
     config["scale"] = scale_;
-    config["beta_initializer"] = beta_initializer_.name();
-    config["gamma_initializer"] = gamma_initializer_.name();
-    config["moving_mean_initializer"] = moving_mean_initializer_.name();
-    config["moving_variance_initializer"] = moving_variance_initializer_.name();
+    config["beta_initializer"] = beta_initializer_.serialize();
+    config["gamma_initializer"] = gamma_initializer_.serialize();
+    config["moving_mean_initializer"] = moving_mean_initializer_.serialize();
+    config["moving_variance_initializer"] = moving_variance_initializer_.serialize();
     return config;
 }
 
 std::shared_ptr<BatchNormalization> BatchNormalization::from_config(const nlohmann::json& c) {
     return std::make_shared<BatchNormalization>(
         c.value("axis", int64_t{-1}), c.value("momentum", 0.99), c.value("epsilon", 1e-3), c.value("center", true),
-        c.value("scale", true), c.value("beta_initializer", std::string("zeros")),
-        c.value("gamma_initializer", std::string("ones")), c.value("moving_mean_initializer", std::string("zeros")),
-        c.value("moving_variance_initializer", std::string("ones")));
+        c.value("scale", true), Initializer::deserialize(c.value("beta_initializer", nlohmann::json("zeros"))),
+        Initializer::deserialize(c.value("gamma_initializer", nlohmann::json("ones"))), Initializer::deserialize(c.value("moving_mean_initializer", nlohmann::json("zeros"))),
+        Initializer::deserialize(c.value("moving_variance_initializer", nlohmann::json("ones"))));
 }
 
 MINNOW_REGISTER_LAYER(BatchNormalization);

@@ -25,6 +25,10 @@ Conv2D::Conv2D(int64_t filters, Size2 kernel_size, Size2 strides, std::string_vi
     MINNOW_CHECK(strides.h > 0 && strides.w > 0, ValueError, "Conv2D: invalid strides {}", strides.str());
 }
 
+Conv2D::Conv2D(int64_t filters, Size2 kernel_size, Conv2DOptions o)
+    : Conv2D(filters, kernel_size, o.strides, o.padding, o.activation, o.use_bias, std::move(o.kernel_initializer),
+             std::move(o.bias_initializer)) {}
+
 Shape Conv2D::build(const Shape& input_shape) {
     MINNOW_CHECK(input_shape.rank() == 4, ShapeError,
                  "{}: expected input of rank 3 (height, width, channels), got {}", describe(),
@@ -52,8 +56,8 @@ nlohmann::json Conv2D::get_config() const {
     config["padding"] = padding_name(padding_);
     config["activation"] = activation_name(activation_);
     config["use_bias"] = use_bias_;
-    config["kernel_initializer"] = kernel_initializer_.name();
-    config["bias_initializer"] = bias_initializer_.name();
+    config["kernel_initializer"] = kernel_initializer_.serialize();
+    config["bias_initializer"] = bias_initializer_.serialize();
     return config;
 }
 
@@ -61,8 +65,8 @@ std::shared_ptr<Conv2D> Conv2D::from_config(const nlohmann::json& c) {
     return std::make_shared<Conv2D>(c.at("filters").get<int64_t>(), detail::size2_from_json(c.at("kernel_size")),
                                     detail::size2_from_json(c.value("strides", nlohmann::json(1))), c.value("padding", std::string("valid")),
                                     c.value("activation", std::string("linear")), c.value("use_bias", true),
-                                    c.value("kernel_initializer", std::string("glorot_uniform")),
-                                    c.value("bias_initializer", std::string("zeros")));
+                                    Initializer::deserialize(c.value("kernel_initializer", nlohmann::json("glorot_uniform"))),
+                                    Initializer::deserialize(c.value("bias_initializer", nlohmann::json("zeros"))));
 }
 
 MINNOW_REGISTER_LAYER(Conv2D);

@@ -55,4 +55,38 @@ Variable relu_max_pool2d(const Variable& x) {
     });
 }
 
+Variable avg_pool2d(const Variable& x, Size2 pool_size, Size2 strides, Padding padding) {
+    const kernels::PoolGeometry g = pool_geometry(x, pool_size, strides, padding);
+    Tensor y({g.N, g.OH, g.OW, g.C});
+    kernels::avg_pool2d_forward(x.value().data(), g, y.data());
+    return record("avg_pool2d", std::move(y), {x},
+                  [g](const BackwardArgs& a) {
+                      if (a.dx[0]) kernels::avg_pool2d_backward(a.dy.data(), g, a.dx[0]->data());
+                  });
+}
+
+Variable zero_pad2d(const Variable& x, int64_t top, int64_t bottom, int64_t left, int64_t right) {
+    const Shape& s = x.shape();
+    MINNOW_CHECK(s.rank() == 4, ShapeError, "zero_pad2d: expected input (batch, height, width, channels), got {}", s);
+    MINNOW_CHECK(top >= 0 && bottom >= 0 && left >= 0 && right >= 0, ValueError,
+                 "zero_pad2d: padding must be >= 0, got ({}, {}), ({}, {})", top, bottom, left, right);
+    const int64_t N = s[0], H = s[1], W = s[2], C = s[3], OH = H + top + bottom, OW = W + left + right;
+    Tensor y = Tensor::zeros({N, OH, OW, C});
+    const float* in = x.value().data();
+    for (int64_t n = 0; n < N; ++n)
+        for (int64_t h = 0; h < H; ++h)
+            std::copy_n(in + (n * H + h) * W * C, W * C, y.data() + ((n * OH + h + top) * OW + left) * C);
+    return record("zero_pad2d", std::move(y), {x}, [=](const BackwardArgs& a) {
+        if (!a.dx[0]) return;
+        float* dx = a.dx[0]->data();
+        const float* dy = a.dy.data();
+        for (int64_t n = 0; n < N; ++n)
+            for (int64_t h = 0; h < H; ++h) {
+                const float* from = dy + ((n * OH + h + top) * OW + left) * C;
+                float* to = dx + (n * H + h) * W * C;
+                for (int64_t i = 0; i < W * C; ++i) to[i] += from[i];
+            }
+    });
+}
+
 }  // namespace minnow

@@ -25,11 +25,28 @@ TEST_CASE("Dense: computes x kernel + bias then the activation", "[layers][dense
     CHECK(y.to_vector() == std::vector<float>{3.5f, 0.0f});
 }
 
-TEST_CASE("Dense: refuses a 4-D input and tells to add Flatten", "[layers][dense]") {
-    Dense d(10);
-    CHECK_THROWS_WITH(d(Variable(Tensor::zeros({2, 13, 13, 32}))),
-                      "Dense 'dense': expected input of rank 1 (features,), got (None, 13, 13, 32); add Flatten "
-                      "before Dense");
+TEST_CASE("Dense: on a rank-3+ input it works on the last axis, as Keras", "[layers][dense]") {
+    Dense checked(4, "tanh");
+    check_layer(checked, {2, 3, 5}, {.trainable_weights = 2});
+    // Each position of the leading axes is a row of the same product.
+    Dense d(4, "tanh"), rows(4, "tanh");
+    Rng rng(3);
+    const Tensor x = Tensor::uniform({2, 3, 5}, -1, 1, rng);
+    const Tensor y = d(Variable(x)).value();
+    REQUIRE(y.shape() == Shape({2, 3, 4}));
+    rows.ensure_built({Shape::kNone, 5});
+    rows.set_weights(d.get_weights());
+    const Tensor row = rows(Variable(x.reshape({6, 5}))).value();
+    CHECK(y.reshape({6, 4}).to_vector() == row.to_vector());
+    CHECK(d.output_shape().batch_str() == "(None, 3, 4)");
+    Dense scalar(3);
+    CHECK_THROWS_WITH(scalar.build({Shape::kNone}), Catch::Contains("expected input with a feature axis"));
     CHECK_THROWS_AS(Dense(0), ValueError);
     CHECK_THROWS_WITH(Dense(3, "rleu"), Catch::Contains("unknown activation 'rleu'"));
+    // Options by name.
+    Dense named(3, {.activation = "relu", .use_bias = false, .kernel_initializer = "zeros"});
+    named.ensure_built({Shape::kNone, 2});
+    CHECK(named.activation() == ActivationKind::Relu);
+    CHECK(named.weights().size() == 1);
+    CHECK(named.kernel().value().to_vector() == std::vector<float>(6, 0.0f));
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "minnow/core/rng.hpp"
 #include "minnow/tensor/tensor.hpp"
 
@@ -36,6 +38,8 @@ public:
     virtual Tensor operator()(const Shape& shape, Rng& rng) const = 0;
     /// Keras' name ("glorot_uniform").
     virtual std::string name() const = 0;
+    /// Keras' arguments of the initializer, e.g. {"mean": 0.0, "stddev": 0.05, "seed": null}.
+    virtual nlohmann::json get_config() const;
     /// The seed this initializer was given, if any; otherwise the global generator is used.
     std::optional<uint64_t> seed;
 };
@@ -52,10 +56,21 @@ public:
     /// Draws a tensor of `shape` (from its own seed if it has one, else from `rng`).
     Tensor operator()(const Shape& shape, Rng& rng) const;
     std::string name() const { return impl_->name(); }
+    /// Keras' serialized form: {"class_name": "RandomNormal", "config": {"mean": 0.0, ...}}.
+    nlohmann::json serialize() const;
+    /// The initializer serialize() describes, or one given by name ("glorot_uniform"); ValueError
+    /// naming the known ones otherwise.
+    static Initializer deserialize(const nlohmann::json& serialized);
 
 private:
+    explicit Initializer(std::shared_ptr<const InitializerBase> impl) : impl_(std::move(impl)) {}
     std::shared_ptr<const InitializerBase> impl_;
 };
+
+namespace detail {
+/// A new built-in initializer by Keras name, or null.
+std::shared_ptr<InitializerBase> initializer_by_name(const std::string& name);
+}  // namespace detail
 
 /// Uniform in [-limit, limit] with limit = sqrt(6 / (fan_in + fan_out)).
 struct GlorotUniform : InitializerBase {
@@ -96,6 +111,7 @@ struct Constant : InitializerBase {
     float value;
     Tensor operator()(const Shape& shape, Rng& rng) const override;
     std::string name() const override { return "constant"; }
+    nlohmann::json get_config() const override;
 };
 /// Uniform in [minval, maxval) (Keras' defaults -0.05, 0.05).
 struct RandomUniform : InitializerBase {
@@ -103,6 +119,7 @@ struct RandomUniform : InitializerBase {
     float minval, maxval;
     Tensor operator()(const Shape& shape, Rng& rng) const override;
     std::string name() const override { return "random_uniform"; }
+    nlohmann::json get_config() const override;
 };
 /// Normal with `mean` and `stddev` (Keras' defaults 0, 0.05).
 struct RandomNormal : InitializerBase {
@@ -110,6 +127,7 @@ struct RandomNormal : InitializerBase {
     float mean, stddev;
     Tensor operator()(const Shape& shape, Rng& rng) const override;
     std::string name() const override { return "random_normal"; }
+    nlohmann::json get_config() const override;
 };
 
 }  // namespace minnow

@@ -8,6 +8,16 @@
 
 namespace minnow {
 
+/// Conv2D's arguments after the kernel size, by name: `Conv2D(32, 3, {.activation = "relu"})`.
+struct Conv2DOptions {
+    Size2 strides = 1;
+    std::string padding = "valid";
+    ActivationArg activation = {};
+    bool use_bias = true;
+    Initializer kernel_initializer = "glorot_uniform";
+    Initializer bias_initializer = "zeros";
+};
+
 /// Keras' Conv2D (channels_last): input (None, H, W, C), kernel (KH, KW, C, filters), bias
 /// (filters,), output (None, OH, OW, filters). "same" padding puts the extra row and column at
 /// the bottom and right, as Keras does; strides may be combined with either padding.
@@ -20,6 +30,7 @@ public:
     Conv2D(int64_t filters, Size2 kernel_size, Size2 strides = 1, std::string_view padding = "valid",
            ActivationArg activation = {}, bool use_bias = true, Initializer kernel_initializer = "glorot_uniform",
            Initializer bias_initializer = "zeros");
+    Conv2D(int64_t filters, Size2 kernel_size, Conv2DOptions options);
 
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;

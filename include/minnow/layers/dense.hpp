@@ -7,8 +7,16 @@
 
 namespace minnow {
 
-/// Keras' Dense on a batch of vectors (None, in) -> (None, units); kernel (in, units), bias
-/// (units,). Higher-rank inputs are refused: put Flatten before it.
+/// Dense's arguments by name: `Dense(64, {.activation = "relu", .use_bias = false})`.
+struct DenseOptions {
+    ActivationArg activation = {};
+    bool use_bias = true;
+    Initializer kernel_initializer = "glorot_uniform";
+    Initializer bias_initializer = "zeros";
+};
+
+/// Keras' Dense: (None, ..., in) -> (None, ..., units), applied to the last axis (a rank-3 input
+/// (None, steps, in) gives (None, steps, units), as in Keras); kernel (in, units), bias (units,).
 class Dense : public Layer {
 public:
     /// The most units a Dense accepts.
@@ -16,6 +24,7 @@ public:
     /// `activation` by name ("relu") or enum; defaults as in Keras.
     explicit Dense(int64_t units, ActivationArg activation = {}, bool use_bias = true,
                    Initializer kernel_initializer = "glorot_uniform", Initializer bias_initializer = "zeros");
+    Dense(int64_t units, DenseOptions options);
 
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
@@ -24,7 +33,7 @@ public:
     /// The layer get_config() describes (weights freshly initialized).
     static std::shared_ptr<Dense> from_config(const nlohmann::json& config);
 
-    /// x kernel + bias: the output before the activation.
+    /// x kernel + bias over the last axis: the output before the activation.
     Variable pre_activation(const Variable& x) const;
 
     int64_t units() const { return units_; }

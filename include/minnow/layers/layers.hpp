@@ -9,3 +9,4 @@
 #include "minnow/layers/layer.hpp"
 #include "minnow/layers/pooling.hpp"
 #include "minnow/layers/registry.hpp"
+#include "minnow/layers/reshaping.hpp"

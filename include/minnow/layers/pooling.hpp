@@ -1,5 +1,6 @@
 #pragma once
-/// MaxPooling2D: the maximum of each window of an NHWC image.
+/// Pooling layers on NHWC images: MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D,
+/// GlobalMaxPooling2D.
 
 #include "minnow/layers/layer.hpp"
 #include "minnow/layers/registry.hpp"
@@ -29,6 +30,57 @@ private:
     Padding padding_;
 };
 
+/// Keras' AveragePooling2D: the mean of each window; strides default to pool_size; with "same"
+/// padding a window at the border averages only the real pixels, as TensorFlow does.
+class AveragePooling2D : public Layer {
+public:
+    explicit AveragePooling2D(Size2 pool_size = 2, std::optional<Size2> strides = std::nullopt,
+                              std::string_view padding = "valid");
+    Shape build(const Shape& input_shape) override;
+    Variable forward(const Variable& x, Mode mode) override;
+    std::string class_name() const override { return "AveragePooling2D"; }
+    nlohmann::json get_config() const override;
+    static std::shared_ptr<AveragePooling2D> from_config(const nlohmann::json& config);
+
+private:
+    Size2 pool_size_;
+    Size2 strides_;
+    Padding padding_;
+};
+
+/// Keras' GlobalAveragePooling2D: (None, H, W, C) -> (None, C), the mean over each channel's
+/// pixels; with keepdims (None, 1, 1, C).
+class GlobalAveragePooling2D : public Layer {
+public:
+    explicit GlobalAveragePooling2D(bool keepdims = false) : keepdims_(keepdims) {}
+    Shape build(const Shape& input_shape) override;
+    Variable forward(const Variable& x, Mode mode) override;
+    std::string class_name() const override { return "GlobalAveragePooling2D"; }
+    nlohmann::json get_config() const override;
+    static std::shared_ptr<GlobalAveragePooling2D> from_config(const nlohmann::json& config);
+
+private:
+    bool keepdims_;
+};
+
+/// Keras' GlobalMaxPooling2D: (None, H, W, C) -> (None, C), each channel's maximum; with
+/// keepdims (None, 1, 1, C). The gradient goes to the first maximum.
+class GlobalMaxPooling2D : public Layer {
+public:
+    explicit GlobalMaxPooling2D(bool keepdims = false) : keepdims_(keepdims) {}
+    Shape build(const Shape& input_shape) override;
+    Variable forward(const Variable& x, Mode mode) override;
+    std::string class_name() const override { return "GlobalMaxPooling2D"; }
+    nlohmann::json get_config() const override;
+    static std::shared_ptr<GlobalMaxPooling2D> from_config(const nlohmann::json& config);
+
+private:
+    bool keepdims_;
+};
+
 MINNOW_LINK_LAYER(MaxPooling2D);
+MINNOW_LINK_LAYER(AveragePooling2D);
+MINNOW_LINK_LAYER(GlobalAveragePooling2D);
+MINNOW_LINK_LAYER(GlobalMaxPooling2D);
 
 }  // namespace minnow

@@ -1,0 +1,63 @@
+#pragma once
+/// Layers that move or rescale values without weights: Reshape, ZeroPadding2D, Rescaling.
+
+#include <utility>
+#include <vector>
+
+#include "minnow/layers/layer.hpp"
+#include "minnow/layers/registry.hpp"
+
+namespace minnow {
+
+/// Keras' Reshape: each sample to `target_shape` (batch dimension left out); one dimension may
+/// be -1, worked out from the others.
+class Reshape : public Layer {
+public:
+    explicit Reshape(std::vector<int64_t> target_shape);
+    Shape build(const Shape& input_shape) override;
+    Variable forward(const Variable& x, Mode mode) override;
+    std::string class_name() const override { return "Reshape"; }
+    nlohmann::json get_config() const override;
+    static std::shared_ptr<Reshape> from_config(const nlohmann::json& config);
+
+private:
+    std::vector<int64_t> target_;
+    Shape resolved_;  // the sample shape, -1 worked out at build
+};
+
+/// Keras' ZeroPadding2D on NHWC images: rows of zeros above and below, columns left and right.
+/// padding = 1 pads one everywhere; {h, w} symmetric per axis; {{top, bottom}, {left, right}}.
+class ZeroPadding2D : public Layer {
+public:
+    explicit ZeroPadding2D(int64_t padding = 1);
+    ZeroPadding2D(int64_t height, int64_t width);
+    ZeroPadding2D(std::pair<int64_t, int64_t> rows, std::pair<int64_t, int64_t> cols);
+    Shape build(const Shape& input_shape) override;
+    Variable forward(const Variable& x, Mode mode) override;
+    std::string class_name() const override { return "ZeroPadding2D"; }
+    nlohmann::json get_config() const override;
+    static std::shared_ptr<ZeroPadding2D> from_config(const nlohmann::json& config);
+
+private:
+    int64_t top_, bottom_, left_, right_;
+};
+
+/// Keras' Rescaling: y = x * scale + offset (e.g. scale = 1 / 255 for bytes).
+class Rescaling : public Layer {
+public:
+    explicit Rescaling(double scale, double offset = 0.0);
+    Shape build(const Shape& input_shape) override { return input_shape; }
+    Variable forward(const Variable& x, Mode mode) override;
+    std::string class_name() const override { return "Rescaling"; }
+    nlohmann::json get_config() const override;
+    static std::shared_ptr<Rescaling> from_config(const nlohmann::json& config);
+
+private:
+    float scale_, offset_;
+};
+
+MINNOW_LINK_LAYER(Reshape);
+MINNOW_LINK_LAYER(ZeroPadding2D);
+MINNOW_LINK_LAYER(Rescaling);
+
+}  // namespace minnow

@@ -80,7 +80,7 @@ void TimeToAccuracy::on_batch_end(int, const Logs&) {
     seconds_ += now_seconds() - batch_start_;
     if (++step_ % every_ != 0) return;
     // predict leaves the model's metrics alone: fit is still accumulating the epoch's.
-    SparseCategoricalAccuracy accuracy;
+    metrics::SparseCategoricalAccuracy accuracy;
     accuracy.update(model().predict(x_, 1024), y_);
     points_.push_back({step_, seconds_, accuracy.result()});
 }

@@ -59,7 +59,7 @@ std::shared_ptr<const Dataset> first(const std::shared_ptr<const Dataset>& data,
 double accuracy_of(Sequential& model, const Dataset& data) {
     std::vector<int64_t> rows(static_cast<size_t>(data.size()));
     std::iota(rows.begin(), rows.end(), 0);
-    SparseCategoricalAccuracy accuracy;
+    metrics::SparseCategoricalAccuracy accuracy;
     accuracy.update(model.predict(data, 1024), data.gather_y(rows));
     return accuracy.result();
 }

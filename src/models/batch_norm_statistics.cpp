@@ -94,7 +94,7 @@ double batch_statistics_accuracy(const Sequential& model, const Dataset& data, i
     const int64_t n = data.size();
     MINNOW_CHECK(n >= 2, ValueError, "batch_statistics_accuracy: needs at least 2 samples, got {}", n);
     const std::vector<int64_t> order = shuffled(n, seed);
-    SparseCategoricalAccuracy accuracy;
+    metrics::SparseCategoricalAccuracy accuracy;
     for (int64_t begin = 0, end = 0; begin < n; begin = end) {
         end = std::min(n, begin + batch_size);
         if (n - end == 1) end = n;  // never leave a batch of one sample at the end

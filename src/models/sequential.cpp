@@ -9,9 +9,8 @@
 
 namespace minnow {
 
-ValidationData::ValidationData(Tensor x, Tensor y)
-    : data(std::make_shared<TensorDataset>(std::move(x), std::move(y))) {}
-ValidationData::ValidationData(std::shared_ptr<const Dataset> d) : data(std::move(d)) {}
+ValidationData::ValidationData(Tensor x, Tensor y, Tensor weights)
+    : data(std::make_shared<TensorDataset>(std::move(x), std::move(y))), sample_weight(std::move(weights)) {}
 
 Sequential::Sequential(std::initializer_list<LayerHandle> layers) {
     for (const LayerHandle& h : layers) add(h);
@@ -87,6 +86,15 @@ Layer& Sequential::get_layer(const std::string& name) const {
     for (const auto& layer : layers_)
         if (layer->name() == name) return *layer;
     throw ValueError(fmt::format("{}: no layer named '{}'", describe(), name));
+}
+
+Layer& Sequential::get_layer(int64_t index) const {
+    const bool has_input = !layers_.empty() && dynamic_cast<const InputLayer*>(layers_.front().get()) != nullptr;
+    const auto count = static_cast<int64_t>(layers_.size()) - (has_input ? 1 : 0);
+    MINNOW_CHECK(index >= 0 && index < count, ValueError,
+                 "{}: no layer at index {}: the model has {} layers (indices 0 to {}, the Input layer not counted)",
+                 describe(), index, count, count - 1);
+    return *layers_[static_cast<size_t>(index + (has_input ? 1 : 0))];
 }
 
 Shape Sequential::build(const Shape& input_shape) {

@@ -12,7 +12,9 @@
 #include "minnow/models/sequential.hpp"
 #include "minnow/ops/activations.hpp"
 #include "minnow/ops/losses.hpp"
+#include "minnow/tensor/sample_weight.hpp"
 #include "models/plan.hpp"
+#include "models/sample_weights.hpp"
 
 namespace minnow {
 
@@ -57,12 +59,19 @@ bool contains_trainable_batch_norm(const Layer& layer) {
 
 }  // namespace
 
-void Sequential::compile(OptimizerArg optimizer, LossArg loss, std::vector<std::string> metrics) {
+void Sequential::compile(OptimizerArg optimizer, LossArg loss, std::vector<std::string> metrics,
+                         std::vector<std::string> weighted_metrics) {
     optimizer_ = optimizer.get();
     loss_ = loss.get();
-    metric_names_ = std::move(metrics);
     metrics_.clear();
-    for (const std::string& m : metric_names_) (void)make_metric(m, loss_->name(), Shape{1}, Shape{});  // validates
+    for (const std::string& m : metrics) {
+        (void)make_metric(m, loss_->name(), Shape{1}, Shape{});  // validates the name now
+        metrics_.push_back({m, false, nullptr});
+    }
+    for (const std::string& m : weighted_metrics) {
+        (void)make_metric(m, loss_->name(), Shape{1}, Shape{});
+        metrics_.push_back({m, true, nullptr});
+    }
 }
 
 void Sequential::require_compiled(const char* what) const {
@@ -81,26 +90,32 @@ const Loss& Sequential::loss() const {
 }
 
 void Sequential::reset_metrics() {
-    for (auto& m : metrics_) m->reset();
+    for (auto& slot : metrics_)
+        if (slot.metric) slot.metric->reset();
 }
 
-void Sequential::update_metrics(const Tensor& y_pred, const Tensor& y_true) {
-    if (metrics_.size() != metric_names_.size()) {
-        // Metrics are made on first use, when the output and target shapes are known.
-        metrics_.clear();
-        for (const std::string& m : metric_names_)
-            metrics_.push_back(make_metric(m, loss_->name(), y_pred.shape().sample(), y_true.shape().sample()));
+void Sequential::update_metrics(const Tensor& y_pred, const Tensor& y_true, const Tensor& sample_weight) {
+    for (auto& slot : metrics_) {
+        if (!slot.metric)  // made on first use, when the output and target shapes are known
+            slot.metric = make_metric(slot.name, loss_->name(), y_pred.shape().sample(), y_true.shape().sample());
+        slot.metric->update(y_pred, y_true, slot.weighted ? sample_weight : Tensor());
     }
-    for (auto& m : metrics_) m->update(y_pred, y_true);
 }
 
 Logs Sequential::collect_logs(double loss, const std::string& prefix) const {
     Logs logs{{prefix + "loss", loss}};
-    for (const auto& m : metrics_) logs[prefix + m->name()] = m->result();
+    for (const auto& slot : metrics_) {
+        if (!slot.metric) continue;
+        const bool also_unweighted = std::any_of(metrics_.begin(), metrics_.end(), [&](const MetricSlot& other) {
+            return !other.weighted && other.metric && other.metric->name() == slot.metric->name();
+        });
+        const std::string name = slot.weighted && also_unweighted ? "weighted_" + slot.metric->name() : slot.metric->name();
+        logs[prefix + name] = slot.metric->result();
+    }
     return logs;
 }
 
-Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y,
+Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
                                               const std::function<void(const std::vector<Variable>&)>& before_update) {
     Variable input(x);
     ensure_built(x.shape());
@@ -110,12 +125,12 @@ Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y,
     if (loss_->fuses_with(plan.final_activation)) {
         // softmax / sigmoid and the cross-entropy as one op on the logits: stable, and one pass.
         Variable logits = plan.run(input, Mode::Train, true);
-        loss = loss_->from_logits(logits, y);
+        loss = loss_->from_logits(logits, y, sample_weight);
         NoGradGuard no_grad;
         y_pred = activation(logits, plan.final_activation).value();
     } else {
         Variable out = plan.run(input, Mode::Train);
-        loss = (*loss_)(out, y);
+        loss = (*loss_)(out, y, sample_weight);
         y_pred = out.value();
     }
     const double value = loss.value().item();
@@ -126,16 +141,17 @@ Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y,
     return {value, std::move(y_pred)};
 }
 
-Sequential::StepResult Sequential::test_step(const detail::Plan& plan, const Tensor& x, const Tensor& y) {
+Sequential::StepResult Sequential::test_step(const detail::Plan& plan, const Tensor& x, const Tensor& y,
+                                             const Tensor& sample_weight) {
     NoGradGuard no_grad;
     Variable input(x);
     if (loss_->fuses_with(plan.final_activation)) {
         Variable logits = plan.run(input, Mode::Infer, true);
-        const double value = loss_->from_logits(logits, y).value().item();
+        const double value = loss_->from_logits(logits, y, sample_weight).value().item();
         return {value, activation(logits, plan.final_activation).value()};
     }
     Variable out = plan.run(input, Mode::Infer);
-    return {(*loss_)(out, y).value().item(), out.value()};
+    return {(*loss_)(out, y, sample_weight).value().item(), out.value()};
 }
 
 void Sequential::check_targets(const Dataset& data) const {
@@ -178,16 +194,31 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
     MINNOW_CHECK(options.validation_split >= 0.0 && options.validation_split < 1.0, ValueError,
                  "{}: validation_split must be in [0, 1), got {}", describe(), options.validation_split);
 
+    MINNOW_CHECK(!(options.sample_weight.defined() && !options.class_weight.empty()), ValueError,
+                 "{}: fit was given both sample_weight and class_weight; give one (multiply them yourself to combine)",
+                 describe());
+    Tensor weights = options.sample_weight;
+    if (weights.defined()) (void)check_sample_weight("fit: sample_weight", weights, train->size());
+    if (!options.class_weight.empty()) weights = detail::class_weights_for(*train, options.class_weight, describe());
+
     std::shared_ptr<const Dataset> validation = options.validation_data.data;
+    Tensor validation_weights = options.validation_data.sample_weight;
     if (options.validation_split > 0.0 && !validation) {
-        // Keras holds out the last fraction of the samples, before any shuffling.
+        // Keras holds out the last fraction of the samples (and of their weights), before any shuffling.
         const int64_t n = train->size();
         const auto held = static_cast<int64_t>(std::floor(double(n) * options.validation_split));
         MINNOW_CHECK(held > 0 && held < n, ValueError, "{}: validation_split={} of {} samples leaves an empty split",
                      describe(), options.validation_split, n);
         validation = std::make_shared<SubsetDataset>(train, n - held, n);
         train = std::make_shared<SubsetDataset>(train, 0, n - held);
+        if (weights.defined()) {
+            // Sample weights follow their samples; class weights apply to training only.
+            if (options.sample_weight.defined()) validation_weights = detail::rows_between(weights, n - held, n);
+            weights = detail::rows_between(weights, 0, n - held);
+        }
     }
+    if (validation_weights.defined())
+        (void)check_sample_weight("fit: validation sample_weight", validation_weights, validation->size());
     const int64_t n = train->size();
     MINNOW_CHECK(n > 0, ValueError, "{}: no training samples", describe());
     ensure_built(train->sample_shape().batched(n));
@@ -218,6 +249,10 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
     stop_training = false;
     for (auto& c : callbacks) c->on_train_begin({});
     Logs epoch_logs;
+    // The epochs before initial_epoch drew their shuffles; draw them again so a resumed run goes on
+    // with the order the uninterrupted one would have.
+    if (options.shuffle)
+        for (int epoch = 0; epoch < options.initial_epoch; ++epoch) shuffle(order, shuffler);
     for (int epoch = options.initial_epoch; epoch < last_epoch && !stop_training; ++epoch) {
         for (auto& c : callbacks) c->on_epoch_begin(epoch, {});
         if (options.shuffle) shuffle(order, shuffler);
@@ -229,19 +264,20 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
             const auto rows = batch_rows(order, b, options.batch_size);
             const Tensor xb = train->gather_x(rows);
             const Tensor yb = train->gather_y(rows);
-            const StepResult r = train_step(xb, yb, [&](const std::vector<Variable>& weights) {
-                for (auto& c : callbacks) c->on_gradients(static_cast<int>(b), weights);
+            const Tensor wb = weights.defined() ? gather_rows(weights, rows) : Tensor();
+            const StepResult r = train_step(xb, yb, wb, [&](const std::vector<Variable>& trainable) {
+                for (auto& c : callbacks) c->on_gradients(static_cast<int>(b), trainable);
             });
             // Keras' running loss: the mean of batch losses weighted by batch size.
             loss_sum += r.loss * double(rows.size());
             seen += static_cast<int64_t>(rows.size());
-            update_metrics(r.y_pred, yb);
+            update_metrics(r.y_pred, yb, wb);
             const Logs batch_logs = collect_logs(loss_sum / double(seen));
             for (auto& c : callbacks) c->on_batch_end(static_cast<int>(b), batch_logs);
         }
         epoch_logs = collect_logs(loss_sum / double(std::max<int64_t>(seen, 1)));
         if (validation) {
-            const Logs val = run_evaluation(*validation, options.batch_size);
+            const Logs val = run_evaluation(*validation, options.batch_size, validation_weights);
             for (const auto& [key, value] : val) epoch_logs["val_" + key] = value;
         }
         // A schedule's rate is part of the record, as the learning-rate callbacks' is.
@@ -265,7 +301,7 @@ void Sequential::check_memory(int64_t batch_size, int64_t limit) const {
                  largest_batch_that_fits(*this, bytes));
 }
 
-Logs Sequential::run_evaluation(const Dataset& data, int64_t batch_size) {
+Logs Sequential::run_evaluation(const Dataset& data, int64_t batch_size, const Tensor& sample_weight) {
     MINNOW_CHECK(batch_size >= 1, ValueError, "{}: batch_size must be >= 1, got {}", describe(), batch_size);
     const int64_t n = data.size();
     MINNOW_CHECK(n > 0, ValueError, "{}: nothing to evaluate (0 samples)", describe());
@@ -279,25 +315,28 @@ Logs Sequential::run_evaluation(const Dataset& data, int64_t batch_size) {
     for (int64_t b = 0; b < batch_count(n, chunk); ++b) {
         const auto rows = batch_rows(order, b, chunk);
         const Tensor yb = data.gather_y(rows);
-        const StepResult r = test_step(plan, data.gather_x(rows), yb);
+        const Tensor wb = sample_weight.defined() ? gather_rows(sample_weight, rows) : Tensor();
+        const StepResult r = test_step(plan, data.gather_x(rows), yb, wb);
         loss_sum += r.loss * double(rows.size());
-        update_metrics(r.y_pred, yb);
+        update_metrics(r.y_pred, yb, wb);
     }
     return collect_logs(loss_sum / double(n));
 }
 
-Logs Sequential::evaluate(const Tensor& x, const Tensor& y, int64_t batch_size, int verbose) {
+Logs Sequential::evaluate(const Tensor& x, const Tensor& y, int64_t batch_size, int verbose,
+                          const Tensor& sample_weight) {
     MINNOW_CHECK(x.defined() && y.defined() && x.rank() >= 1 && y.rank() >= 1 && x.dim(0) == y.dim(0), ValueError,
                  "{}: evaluate needs x and y with the same number of samples, got x {} and y {}", describe(),
                  x.defined() ? x.shape().str() : "nothing", y.defined() ? y.shape().str() : "nothing");
-    return evaluate(*TensorDataset::view(x, y), batch_size, verbose);
+    return evaluate(*TensorDataset::view(x, y), batch_size, verbose, sample_weight);
 }
 
-Logs Sequential::evaluate(const Dataset& data, int64_t batch_size, int verbose) {
+Logs Sequential::evaluate(const Dataset& data, int64_t batch_size, int verbose, const Tensor& sample_weight) {
     require_compiled("evaluate()");
     const detail::FlushDenormals flush;
     check_targets(data);
-    const Logs logs = run_evaluation(data, batch_size);
+    if (sample_weight.defined()) (void)check_sample_weight("evaluate: sample_weight", sample_weight, data.size());
+    const Logs logs = run_evaluation(data, batch_size, sample_weight);
     if (verbose > 0) {
         std::string line;
         for (const auto& [key, value] : logs) line += fmt::format(" - {}: {:.4f}", key, value);
@@ -331,27 +370,43 @@ Tensor Sequential::predict(const Dataset& data, int64_t batch_size) {
     return out;
 }
 
-Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y) {
+Tensor Sequential::predict_on_batch(const Tensor& x) {
+    MINNOW_CHECK(x.defined() && x.rank() >= 1 && x.dim(0) >= 1, ValueError,
+                 "{}: predict_on_batch needs x with a sample axis and at least one sample", describe());
+    ensure_built(x.shape());
+    NoGradGuard no_grad;
+    const detail::FlushDenormals flush;
+    return detail::inference_plan(layers_).run(Variable(x), Mode::Infer).value();
+}
+
+Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
+                                const std::map<int64_t, double>& class_weight) {
     require_compiled("train_on_batch()");
     const detail::FlushDenormals flush;
     const auto data = TensorDataset::view(x, y);
     ensure_built(x.shape());
     check_targets(*data);
+    MINNOW_CHECK(!(sample_weight.defined() && !class_weight.empty()), ValueError,
+                 "{}: train_on_batch was given both sample_weight and class_weight; give one", describe());
+    const Tensor weights =
+        class_weight.empty() ? sample_weight : detail::class_weights_for(*data, class_weight, describe());
+    if (weights.defined()) (void)check_sample_weight("train_on_batch: sample_weight", weights, data->size());
     reset_metrics();
-    const StepResult r = train_step(x, y);
-    update_metrics(r.y_pred, y);
+    const StepResult r = train_step(x, y, weights);
+    update_metrics(r.y_pred, y, weights);
     return collect_logs(r.loss);
 }
 
-Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y) {
+Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight) {
     require_compiled("test_on_batch()");
     const detail::FlushDenormals flush;
     const auto data = TensorDataset::view(x, y);
     ensure_built(x.shape());
     check_targets(*data);
+    if (sample_weight.defined()) (void)check_sample_weight("test_on_batch: sample_weight", sample_weight, data->size());
     reset_metrics();
-    const StepResult r = test_step(detail::inference_plan(layers_), x, y);
-    update_metrics(r.y_pred, y);
+    const StepResult r = test_step(detail::inference_plan(layers_), x, y, sample_weight);
+    update_metrics(r.y_pred, y, sample_weight);
     return collect_logs(r.loss);
 }
 

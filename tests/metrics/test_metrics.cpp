@@ -5,6 +5,7 @@
 #include "minnow/metrics/metrics.hpp"
 
 using namespace minnow;
+using namespace minnow::metrics;
 
 namespace {
 Tensor t(Shape shape, std::vector<float> values) { return Tensor::from_data(std::move(shape), values); }
@@ -68,4 +69,63 @@ TEST_CASE("confusion matrix: counts by true and predicted class", "[metrics]") {
     CHECK(m.str() == "          0     1     2\n    0     1     0     0\n    1     1     1     0\n    2     0     1     1\n");
     CHECK_THROWS_WITH(ConfusionMatrix(scores, t({5}, {0, 1, 3, 2, 1})), Catch::Contains("label 3 (sample 2)"));
     CHECK_THROWS_AS(ConfusionMatrix(scores, t({4}, {0, 1, 2, 2})), ShapeError);
+}
+
+// Keras' documented examples (keras.metrics.*); note Keras writes update_state(y_true, y_pred).
+TEST_CASE("metrics added for the first hour: Keras' documented values, weights included", "[metrics]") {
+    TopKCategoricalAccuracy top1(1);
+    const Tensor scores = t({2, 3}, {0.1f, 0.9f, 0.8f, 0.05f, 0.95f, 0});
+    top1.update(scores, t({2, 3}, {0, 0, 1, 0, 1, 0}));
+    CHECK(top1.result() == Approx(0.5));
+    top1.reset();
+    top1.update(scores, t({2, 3}, {0, 0, 1, 0, 1, 0}), t({2}, {0.7f, 0.3f}));
+    CHECK(top1.result() == Approx(0.3));
+
+    SparseTopKCategoricalAccuracy sparse1(1);
+    sparse1.update(scores, t({2}, {2, 1}));
+    CHECK(sparse1.result() == Approx(0.5));
+    sparse1.reset();
+    sparse1.update(scores, t({2}, {2, 1}), t({2}, {0.7f, 0.3f}));
+    CHECK(sparse1.result() == Approx(0.3));
+    SparseTopKCategoricalAccuracy top2(2);  // class 2 (0.8) is the second highest of row 0
+    top2.update(scores, t({2}, {2, 1}));
+    CHECK(top2.result() == Approx(1.0));
+
+    auto precision = Precision();
+    precision.update(t({4}, {1, 0, 1, 1}), t({4}, {0, 1, 1, 1}));
+    CHECK(precision.result() == Approx(2.0 / 3.0));
+    precision.reset();
+    precision.update(t({4}, {1, 0, 1, 1}), t({4}, {0, 1, 1, 1}), t({4}, {0, 0, 1, 0}));
+    CHECK(precision.result() == Approx(1.0));
+    auto recall = Recall();
+    recall.update(t({4}, {1, 0, 1, 1}), t({4}, {0, 1, 1, 1}));
+    CHECK(recall.result() == Approx(2.0 / 3.0));
+    recall.reset();
+    recall.update(t({4}, {1, 0, 1, 1}), t({4}, {0, 1, 1, 1}), t({4}, {0, 0, 1, 0}));
+    CHECK(recall.result() == Approx(1.0));
+    CHECK(Recall().result() == 0.0);  // nothing seen: 0, not NaN
+
+    MeanSquaredError mse;
+    mse.update(t({2, 2}, {1, 1, 0, 0}), t({2, 2}, {0, 1, 0, 0}));
+    CHECK(mse.result() == Approx(0.25));
+    mse.reset();
+    mse.update(t({2, 2}, {1, 1, 0, 0}), t({2, 2}, {0, 1, 0, 0}), t({2}, {1, 0}));
+    CHECK(mse.result() == Approx(0.5));
+
+    // Weighted accuracy is sum(w * correct) / sum(w).
+    SparseCategoricalAccuracy acc;
+    acc.update(t({2, 2}, {0.9f, 0.1f, 0.8f, 0.2f}), t({2}, {0, 1}), t({2}, {3, 1}));
+    CHECK(acc.result() == Approx(0.75));
+    CHECK_THROWS_WITH(acc.update(t({2, 2}, {1, 0, 1, 0}), t({2}, {0, 1}), t({3}, {1, 1, 1})),
+                      Catch::Contains("expected sample_weight of shape (2,) or (2, 1)"));
+}
+
+TEST_CASE("make_metric: the new metrics by Keras name, named as asked", "[metrics]") {
+    CHECK(make_metric("mse", "mse", Shape{1}, Shape{1})->name() == "mse");
+    CHECK(make_metric("top_k_categorical_accuracy", "categorical_crossentropy", Shape{10}, Shape{10})->name() ==
+          "top_k_categorical_accuracy");
+    CHECK(make_metric("sparse_top_k_categorical_accuracy", "", Shape{10}, Shape{})->name() ==
+          "sparse_top_k_categorical_accuracy");
+    CHECK(make_metric("precision", "binary_crossentropy", Shape{1}, Shape{1})->name() == "precision");
+    CHECK(make_metric("recall", "binary_crossentropy", Shape{1}, Shape{1})->name() == "recall");
 }

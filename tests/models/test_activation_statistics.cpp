@@ -118,7 +118,7 @@ TEST_CASE("ActivationStatistics: gradient norms are the epoch's mean per weight;
     // The gradients of that one batch, by hand on the twin.
     twin.compile(SGD(0.1), "sparse_categorical_crossentropy");
     Variable out = twin(Variable(d.x), Mode::Train);
-    SparseCategoricalCrossentropy()(out, d.y).backward();
+    losses::SparseCategoricalCrossentropy()(out, d.y).backward();
     const std::vector<Variable> weights = twin.trainable_weights();
     const std::vector<std::string> names = twin.weight_names();
     size_t matched = 0;

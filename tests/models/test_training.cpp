@@ -90,8 +90,8 @@ TEST_CASE("fit: the fused softmax cross-entropy equals the plain one", "[models]
     Sequential logits({Input({2}), Dense(16), Activation("relu"), Dense(16, "relu"), Dense(2)});
     logits.set_weights(fused.get_weights());
     fused.compile("sgd", "sparse_categorical_crossentropy");
-    plain.compile("sgd", LossArg(std::make_shared<SparseCategoricalCrossentropy>()));
-    logits.compile("sgd", SparseCategoricalCrossentropy(true));
+    plain.compile("sgd", LossArg(std::make_shared<losses::SparseCategoricalCrossentropy>()));
+    logits.compile("sgd", losses::SparseCategoricalCrossentropy(true));
     const double a = fused.test_on_batch(data.x, data.y).at("loss");
     CHECK(plain.test_on_batch(data.x, data.y).at("loss") == Approx(a).epsilon(1e-5));
     CHECK(logits.test_on_batch(data.x, data.y).at("loss") == Approx(a).epsilon(1e-5));

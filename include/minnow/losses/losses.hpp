@@ -4,34 +4,58 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "minnow/autograd/variable.hpp"
 #include "minnow/ops/activations.hpp"
 
 namespace minnow {
 
-/// A loss: mean over the batch of a per-sample loss of predictions against targets.
+/// A loss: mean over the batch of a per-sample loss of predictions against targets, each sample's
+/// loss multiplied by its weight when sample weights are given (Keras' "sum_over_batch_size":
+/// sum(w_i * loss_i) / N). A custom loss overrides compute() (and may ignore the weights only if
+/// it never meets any).
 class Loss {
 public:
     virtual ~Loss() = default;
     /// Keras' name, used in logs and saved configs.
     virtual std::string name() const = 0;
-    /// The loss of the model's outputs `y_pred` against `y_true`.
-    virtual Variable operator()(const Variable& y_pred, const Tensor& y_true) const = 0;
+    /// The loss of the model's outputs `y_pred` against `y_true`, weighted by `sample_weight`
+    /// (one weight per sample, or undefined for all ones).
+    Variable operator()(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight = {}) const {
+        return compute(y_pred, y_true, sample_weight);
+    }
     /// True when, for a model whose last activation is `act`, the loss can be computed from the
     /// logits instead (softmax or sigmoid folded into the cross-entropy: stable and cheaper).
     virtual bool fuses_with(ActivationKind) const { return false; }
     /// The loss from the logits of a model whose last activation is the fused one.
-    virtual Variable from_logits(const Variable& logits, const Tensor& y_true) const;
+    Variable from_logits(const Variable& logits, const Tensor& y_true, const Tensor& sample_weight = {}) const {
+        return compute_from_logits(logits, y_true, sample_weight);
+    }
+    /// The arguments beyond the name, as Keras' get_config() (e.g. huber's delta).
+    virtual nlohmann::json get_config() const;
+
+protected:
+    virtual Variable compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const = 0;
+    virtual Variable compute_from_logits(const Variable& logits, const Tensor& y_true,
+                                         const Tensor& sample_weight) const;
 };
+
+/// The built-in losses, named as keras.losses.
+namespace losses {
 
 /// Integer labels (N,) against class probabilities (N, C) (or logits with from_logits).
 class SparseCategoricalCrossentropy : public Loss {
 public:
     explicit SparseCategoricalCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
     std::string name() const override { return "sparse_categorical_crossentropy"; }
-    Variable operator()(const Variable& y_pred, const Tensor& y_true) const override;
     bool fuses_with(ActivationKind act) const override { return act == ActivationKind::Softmax && !from_logits_; }
-    Variable from_logits(const Variable& logits, const Tensor& y_true) const override;
+    nlohmann::json get_config() const override;
+
+protected:
+    Variable compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const override;
+    Variable compute_from_logits(const Variable& logits, const Tensor& y_true,
+                                 const Tensor& sample_weight) const override;
 
 private:
     bool from_logits_;
@@ -42,9 +66,13 @@ class CategoricalCrossentropy : public Loss {
 public:
     explicit CategoricalCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
     std::string name() const override { return "categorical_crossentropy"; }
-    Variable operator()(const Variable& y_pred, const Tensor& y_true) const override;
     bool fuses_with(ActivationKind act) const override { return act == ActivationKind::Softmax && !from_logits_; }
-    Variable from_logits(const Variable& logits, const Tensor& y_true) const override;
+    nlohmann::json get_config() const override;
+
+protected:
+    Variable compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const override;
+    Variable compute_from_logits(const Variable& logits, const Tensor& y_true,
+                                 const Tensor& sample_weight) const override;
 
 private:
     bool from_logits_;
@@ -55,9 +83,13 @@ class BinaryCrossentropy : public Loss {
 public:
     explicit BinaryCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
     std::string name() const override { return "binary_crossentropy"; }
-    Variable operator()(const Variable& y_pred, const Tensor& y_true) const override;
     bool fuses_with(ActivationKind act) const override { return act == ActivationKind::Sigmoid && !from_logits_; }
-    Variable from_logits(const Variable& logits, const Tensor& y_true) const override;
+    nlohmann::json get_config() const override;
+
+protected:
+    Variable compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const override;
+    Variable compute_from_logits(const Variable& logits, const Tensor& y_true,
+                                 const Tensor& sample_weight) const override;
 
 private:
     bool from_logits_;
@@ -67,8 +99,36 @@ private:
 class MeanSquaredError : public Loss {
 public:
     std::string name() const override { return "mean_squared_error"; }
-    Variable operator()(const Variable& y_pred, const Tensor& y_true) const override;
+
+protected:
+    Variable compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const override;
 };
+
+/// mean(|y_pred - y_true|).
+class MeanAbsoluteError : public Loss {
+public:
+    std::string name() const override { return "mean_absolute_error"; }
+
+protected:
+    Variable compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const override;
+};
+
+/// Keras' Huber(delta=1.0): quadratic within delta of the target, linear beyond.
+class Huber : public Loss {
+public:
+    explicit Huber(float delta = 1.0f);
+    std::string name() const override { return "huber"; }
+    nlohmann::json get_config() const override;
+    float delta() const { return delta_; }
+
+protected:
+    Variable compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const override;
+
+private:
+    float delta_;
+};
+
+}  // namespace losses
 
 /// compile()'s loss argument: a Keras name ("sparse_categorical_crossentropy", "mse", ...) or an object.
 class LossArg {
@@ -88,5 +148,9 @@ private:
 
 /// The loss called `name` (Keras' names and aliases); ValueError listing them otherwise.
 std::shared_ptr<Loss> loss_from_name(const std::string& name);
+/// The loss `config` describes ({"name": ..., arguments...}, as saved with a compiled model).
+std::shared_ptr<Loss> loss_from_config(const nlohmann::json& config);
+/// {"name": ..., arguments...}: what loss_from_config() reads back.
+nlohmann::json loss_config(const Loss& loss);
 
 }  // namespace minnow

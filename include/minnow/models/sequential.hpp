@@ -4,6 +4,7 @@
 #include <concepts>
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,12 +40,17 @@ private:
     std::shared_ptr<Layer> ptr_;
 };
 
-/// Validation data for fit(): `{x_val, y_val}` tensors (copied) or a dataset.
+/// Validation data for fit(): `{x_val, y_val}` or `{x_val, y_val, sample_weight_val}` tensors
+/// (copied), or any dataset.
 struct ValidationData {
     std::shared_ptr<const Dataset> data;
+    /// One weight per validation sample, or undefined.
+    Tensor sample_weight;
     ValidationData() = default;
-    ValidationData(Tensor x, Tensor y);                // NOLINT(google-explicit-constructor)
-    ValidationData(std::shared_ptr<const Dataset> d);  // NOLINT(google-explicit-constructor)
+    ValidationData(Tensor x, Tensor y, Tensor weights = {});  // NOLINT(google-explicit-constructor)
+    template <class D>
+        requires std::derived_from<D, Dataset>
+    ValidationData(std::shared_ptr<D> d) : data(std::move(d)) {}  // NOLINT(google-explicit-constructor)
     explicit operator bool() const { return data != nullptr; }
 };
 
@@ -62,8 +68,15 @@ struct FitOptions {
     /// 0 silent, 1 progress bar, 2 one line per epoch.
     int verbose = 1;
     std::vector<std::shared_ptr<Callback>> callbacks = {};
-    /// The epoch to start counting from (to resume a run).
+    /// The epoch to start counting from (to resume a run). Epochs before it are skipped, their
+    /// shuffles included, so a resumed run sees the batches the uninterrupted one would.
     int initial_epoch = 0;
+    /// One weight per training sample, (N,) or (N, 1): each sample's loss is multiplied by its
+    /// weight (the batch loss is sum(w * loss) / batch size, as Keras), as are the weighted metrics.
+    Tensor sample_weight = {};
+    /// A weight per class (sparse labels, or the argmax of one-hot targets) that becomes each
+    /// sample's weight, as Keras' class_weight; classes not listed weigh 1. Not with sample_weight.
+    std::map<int64_t, double> class_weight = {};
     /// Bytes a training step may take (estimate_training_memory): fit refuses a batch whose
     /// estimate is larger, naming the largest that fits. 0: the memory the system has available;
     /// -1: no check.
@@ -89,6 +102,9 @@ public:
     const std::vector<std::shared_ptr<Layer>>& layers() const { return layers_; }
     /// The layer called `name` (ValueError if none).
     Layer& get_layer(const std::string& name) const;
+    /// The layer at `index`, counted as Keras does: the Input layer is not counted, so 0 is the
+    /// first layer added after it (ValueError if out of range).
+    Layer& get_layer(int64_t index) const;
 
     /// Builds every layer for `input_shape` (batch dimension included, any value).
     Shape build(const Shape& input_shape) override;
@@ -105,8 +121,11 @@ public:
     void summary() const;
     std::string summary_string() const;
 
-    /// Sets the optimizer, the loss and the metrics (by name or object).
-    void compile(OptimizerArg optimizer, LossArg loss, std::vector<std::string> metrics = {});
+    /// Sets the optimizer, the loss and the metrics (by name). `metrics` ignore sample weights;
+    /// `weighted_metrics` take them into account (named "weighted_<name>" if also in `metrics`),
+    /// as Keras.
+    void compile(OptimizerArg optimizer, LossArg loss, std::vector<std::string> metrics = {},
+                 std::vector<std::string> weighted_metrics = {});
     bool compiled() const { return optimizer_ != nullptr; }
     Optimizer& optimizer() const;
     const Loss& loss() const;
@@ -121,15 +140,21 @@ public:
     /// batch_size), so memory stays bounded; the result is the same (inference treats every sample
     /// on its own). Each BatchNormalization after a Dense or Conv2D without activation is folded
     /// into a copy of that layer's weights for the call.
-    Logs evaluate(const Tensor& x, const Tensor& y, int64_t batch_size = 32, int verbose = 0);
-    Logs evaluate(const Dataset& data, int64_t batch_size = 32, int verbose = 0);
+    /// `sample_weight` (one per sample, or undefined) weighs the loss and the weighted metrics.
+    Logs evaluate(const Tensor& x, const Tensor& y, int64_t batch_size = 32, int verbose = 0,
+                  const Tensor& sample_weight = {});
+    Logs evaluate(const Dataset& data, int64_t batch_size = 32, int verbose = 0, const Tensor& sample_weight = {});
     /// Outputs for x, in batches, in inference mode, with no graph recorded.
     Tensor predict(const Tensor& x, int64_t batch_size = 32);
     Tensor predict(const Dataset& data, int64_t batch_size = 32);
-    /// One optimizer step on one batch; returns the batch's loss and metrics.
-    Logs train_on_batch(const Tensor& x, const Tensor& y);
+    /// Outputs for x as one batch, in inference mode, with no graph recorded.
+    Tensor predict_on_batch(const Tensor& x);
+    /// One optimizer step on one batch; returns the batch's loss and metrics. `class_weight` as in
+    /// FitOptions; not with `sample_weight`.
+    Logs train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {},
+                        const std::map<int64_t, double>& class_weight = {});
     /// The loss and metrics of one batch in inference mode.
-    Logs test_on_batch(const Tensor& x, const Tensor& y);
+    Logs test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = {});
 
     /// Set by a callback to end fit() after the current epoch (or batch).
     bool stop_training = false;
@@ -151,25 +176,29 @@ private:
     Shape build_layer(size_t i, const Shape& shape);
     void require_compiled(const char* what) const;
     void reset_metrics();
-    void update_metrics(const Tensor& y_pred, const Tensor& y_true);
+    void update_metrics(const Tensor& y_pred, const Tensor& y_true, const Tensor& sample_weight);
     Logs collect_logs(double loss, const std::string& prefix = "") const;
     /// One optimizer step; `before_update` sees the trainable weights holding their gradients.
-    StepResult train_step(const Tensor& x, const Tensor& y,
+    StepResult train_step(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
                           const std::function<void(const std::vector<Variable>&)>& before_update = {});
     /// The training plan (models/plan.hpp), made once for the current layers.
     const detail::Plan& training_plan() const;
-    StepResult test_step(const detail::Plan& plan, const Tensor& x, const Tensor& y);
+    StepResult test_step(const detail::Plan& plan, const Tensor& x, const Tensor& y, const Tensor& sample_weight);
     void check_targets(const Dataset& data) const;
     /// Refuses a batch whose estimated step memory exceeds `limit` (FitOptions::memory_limit).
     void check_memory(int64_t batch_size, int64_t limit) const;
-    Logs run_evaluation(const Dataset& data, int64_t batch_size);
+    Logs run_evaluation(const Dataset& data, int64_t batch_size, const Tensor& sample_weight);
 
     std::vector<std::shared_ptr<Layer>> layers_;
     mutable std::shared_ptr<const detail::Plan> training_plan_;  // reset whenever a layer is added
     std::shared_ptr<Optimizer> optimizer_;
     std::shared_ptr<Loss> loss_;
-    std::vector<std::string> metric_names_;
-    std::vector<std::unique_ptr<Metric>> metrics_;
+    struct MetricSlot {
+        std::string name;  // as asked for in compile()
+        bool weighted = false;
+        std::unique_ptr<Metric> metric;  // made on first use, when the shapes are known
+    };
+    std::vector<MetricSlot> metrics_;
 };
 
 /// Rebuilds a model saved with Sequential::save(), with no code: layers come from the layer

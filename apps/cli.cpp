@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -110,6 +111,10 @@ std::vector<std::string> rerun_arguments(const std::string& command, const cxxop
             if (name == kv.key()) value = kv.value(), replaced = true;
         if (!replaced) merged.emplace_back(kv.key(), kv.value());
     }
+    // The recorded thread count, unless the manifest's options or this command line set one:
+    // results are identical at one thread count, not across them.
+    const bool threads_set = std::any_of(merged.begin(), merged.end(), [](const auto& kv) { return kv.first == "threads"; });
+    if (!threads_set && m.threads > 0) merged.emplace_back("threads", std::to_string(m.threads));
     std::vector<std::string> argv{command};
     for (const auto& [name, value] : merged) {
         if (value == "false") continue;  // a flag not given

@@ -1,5 +1,6 @@
 #pragma once
-/// minnow: a small, fast, Keras-style deep-learning framework. This header is all a user includes.
+/// minnow: a small, fast, Keras-style deep-learning framework. This header is all a user includes:
+/// it includes every public header (tests/examples/test_umbrella.cpp checks that it does).
 
 // Layers describe themselves as JSON (get_config / from_config).
 #include <nlohmann/json.hpp>
@@ -12,14 +13,22 @@
 #include "minnow/core/rng.hpp"
 #include "minnow/core/shape.hpp"
 #include "minnow/data/dataset.hpp"
+#include "minnow/data/idx.hpp"
+#include "minnow/experiments/callbacks.hpp"
+#include "minnow/experiments/compare.hpp"
+#include "minnow/experiments/lab.hpp"
+#include "minnow/experiments/manifest.hpp"
+#include "minnow/experiments/statistics.hpp"
 #include "minnow/init/initializers.hpp"
+#include "minnow/io/md5.hpp"
+#include "minnow/io/output_paths.hpp"
 #include "minnow/io/safetensors.hpp"
 #include "minnow/layers/layers.hpp"
 #include "minnow/losses/losses.hpp"
 #include "minnow/metrics/confusion_matrix.hpp"
 #include "minnow/metrics/metrics.hpp"
-#include "minnow/models/batch_norm_statistics.hpp"
 #include "minnow/models/activation_statistics.hpp"
+#include "minnow/models/batch_norm_statistics.hpp"
 #include "minnow/models/callbacks.hpp"
 #include "minnow/models/memory_estimate.hpp"
 #include "minnow/models/sequential.hpp"
@@ -36,6 +45,8 @@
 #include "minnow/optim/schedules.hpp"
 #include "minnow/tensor/allocator.hpp"
 #include "minnow/tensor/blas.hpp"
+#include "minnow/tensor/sample_weight.hpp"
 #include "minnow/tensor/tensor.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 #include "minnow/testing/gradcheck.hpp"
+#include "minnow/version.hpp"

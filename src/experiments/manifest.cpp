@@ -86,6 +86,7 @@ RunManifest read_manifest(const std::string& path) {
                                     f.at("md5").get<std::string>()});
         m.started = j.value("started", std::string());
         m.finished = j.at("finished").is_string() ? j.at("finished").get<std::string>() : std::string();
+        m.threads = j.value("threads", 0);
     } catch (const nlohmann::json::exception& e) {
         throw IoError(fmt::format("{}: not a minnow run manifest: {}", path, e.what()));
     }

@@ -73,9 +73,11 @@ void ProgressBar::on_batch_end(int batch, const Logs& logs) {
 void ProgressBar::on_epoch_end(int, const Logs& logs) {
     if (verbose_ < 1) return;
     const double elapsed = now_seconds() - epoch_start_;
-    const std::string line = fmt::format("{} - {:.0f}s {}{}", bar(steps_), elapsed,
-                                         format_step_time(steps_ > 0 ? elapsed / double(steps_) : 0.0),
-                                         format_logs(logs));
+    const std::string step_time = format_step_time(steps_ > 0 ? elapsed / double(steps_) : 0.0);
+    // verbose 2 is Keras' one line an epoch: the step count, no bar.
+    const std::string line =
+        verbose_ == 1 ? fmt::format("{} - {:.0f}s {}{}", bar(steps_), elapsed, step_time, format_logs(logs))
+                      : fmt::format("{}/{} - {:.0f}s - {}{}", steps_, steps_, elapsed, step_time, format_logs(logs));
     out() << (interactive_ && verbose_ == 1 ? "\r" : "") << line << (interactive_ ? "\033[K" : "") << "\n"
           << std::flush;
 }

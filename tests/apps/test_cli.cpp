@@ -154,6 +154,16 @@ TEST_CASE("cli: compare writes a manifest, and a rerun from it gives a byte-iden
     const auto rerun = nlohmann::json::parse(read_file(second / "manifest.json"));
     CHECK(rerun["options"]["out"] == second.string());
 
+    // A run that left the thread count to the environment is rerun at the count it had.
+    auto without_threads = manifest;
+    without_threads["options"].erase("threads");
+    const fs::path edited = first / "manifest-no-threads.json";
+    std::ofstream(edited) << without_threads.dump(2);
+    const Run c = run("compare --manifest " + edited.string() + " --out " + second.string() + " --epochs 1");
+    INFO(c.output);
+    REQUIRE(c.status == 0);
+    CHECK_THAT(c.output, Catch::Contains("--threads=2"));
+
     // Changed data is refused, naming the file.
     minnow::data::IdxArray labels{{20}, std::vector<uint8_t>(20, 1)};
     minnow::data::write_idx((dir / "t10k-labels-idx1-ubyte.gz").string(), labels);

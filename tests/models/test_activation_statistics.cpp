@@ -18,7 +18,7 @@ namespace {
 struct Data {
     Tensor x, y;
 };
-Data data(int64_t n, uint64_t seed) {
+Data blobs(int64_t n, uint64_t seed) {
     Rng rng(seed);
     Data d{Tensor::uniform({n, 5}, -1, 3, rng), Tensor({n})};
     for (int64_t i = 0; i < n; ++i) d.y.flat(i) = d.x.at({i, 0}) + d.x.at({i, 3}) > 2.0f ? 1.0f : 0.0f;
@@ -49,7 +49,7 @@ double nearest_rank(std::vector<float> v, double q) {
 
 TEST_CASE("ActivationStatistics: every statistic equals its value computed from the probe batch directly",
           "[models][stats]") {
-    const Data d = data(40, 1);
+    const Data d = blobs(40, 1);
     Sequential m = model();
     m.compile(SGD(0.1), "sparse_categorical_crossentropy");
     auto stats = std::make_shared<ActivationStatistics>(TensorDataset::view(d.x, d.y),
@@ -107,7 +107,7 @@ TEST_CASE("ActivationStatistics: every statistic equals its value computed from 
 }
 
 TEST_CASE("ActivationStatistics: gradient norms are the epoch's mean per weight; CSV and JSON agree", "[models][stats]") {
-    const Data d = data(40, 2);
+    const Data d = blobs(40, 2);
     Sequential m = model();
     Sequential twin = model();  // the same initial weights
     m.compile(SGD(0.1), "sparse_categorical_crossentropy");

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -158,6 +159,18 @@ TEST_CASE("the progress bar prints Keras' epoch line", "[models][fit]") {
     CHECK_THAT(text, Catch::StartsWith("Epoch 1/2\n4/4 [==============================] - 0s "));
     CHECK_THAT(text, Catch::EndsWith("/step - loss: 0.2134 - accuracy: 0.9371 - val_loss: 0.3000 - val_accuracy: "
                                      "0.9000\n"));
+
+    // verbose 2: one line an epoch, no bar, as Keras.
+    std::ostringstream quiet;
+    ProgressBar line(2, 4, 2, &quiet);
+    line.on_epoch_begin(1, {});
+    for (int b = 0; b < 4; ++b) line.on_batch_end(b, {{"loss", 0.5}});
+    line.on_epoch_end(1, {{"loss", 0.2134}});
+    const std::string lines = quiet.str();
+    CHECK_THAT(lines, Catch::StartsWith("Epoch 2/2\n4/4 - 0s - "));
+    CHECK_THAT(lines, Catch::EndsWith("/step - loss: 0.2134\n"));
+    CHECK(lines.find('[') == std::string::npos);
+    CHECK(std::count(lines.begin(), lines.end(), '\n') == 2);
 }
 
 namespace {

@@ -26,6 +26,9 @@ struct RunManifest {
     std::vector<DataFile> data_files;
     std::string started;   ///< UTC, ISO 8601
     std::string finished;  ///< empty while the run is going
+    /// The thread count the run had (read back from the environment section; 0 if absent). A rerun
+    /// uses it: products can differ in the last bits between thread counts.
+    int threads = 0;
 };
 
 /// The current time in UTC as ISO 8601 ("2026-12-01T20:15:04Z").

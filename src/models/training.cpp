@@ -235,7 +235,7 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
     check_memory(std::min(options.batch_size, n), options.memory_limit);
 
     const int64_t steps = batch_count(n, options.batch_size);
-    const int last_epoch = options.initial_epoch + options.epochs;
+    const int last_epoch = options.epochs;
     auto history = std::make_shared<History>();
     std::vector<std::shared_ptr<Callback>> callbacks{history};
     if (options.verbose > 0) callbacks.push_back(std::make_shared<ProgressBar>(options.verbose, steps, last_epoch));
@@ -248,12 +248,15 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
 
     stop_training = false;
     for (auto& c : callbacks) c->on_train_begin({});
+    int first_epoch = options.initial_epoch;
+    for (auto& c : callbacks)
+        if (const auto restored = c->restored_epoch()) first_epoch = std::max(first_epoch, *restored);
     Logs epoch_logs;
-    // The epochs before initial_epoch drew their shuffles; draw them again so a resumed run goes on
+    // The epochs before the first drew their shuffles; draw them again so a resumed run goes on
     // with the order the uninterrupted one would have.
     if (options.shuffle)
-        for (int epoch = 0; epoch < options.initial_epoch; ++epoch) shuffle(order, shuffler);
-    for (int epoch = options.initial_epoch; epoch < last_epoch && !stop_training; ++epoch) {
+        for (int epoch = 0; epoch < first_epoch; ++epoch) shuffle(order, shuffler);
+    for (int epoch = first_epoch; epoch < last_epoch && !stop_training; ++epoch) {
         for (auto& c : callbacks) c->on_epoch_begin(epoch, {});
         if (options.shuffle) shuffle(order, shuffler);
         reset_metrics();

@@ -54,6 +54,8 @@ Optimizer::State& Optimizer::state_for(const Variable& v) {
 
 std::vector<Tensor>& Optimizer::slots(const Variable& v) { return state_for(v).slots; }
 
+Tensor& Optimizer::accumulated(const Variable& v) { return state_for(v).accumulated; }
+
 void Optimizer::set_learning_rate(double lr) {
     MINNOW_CHECK(!learning_rate_.schedule(), StateError,
                  "{}: its learning rate is a {} schedule, which a fixed value cannot replace", name(),

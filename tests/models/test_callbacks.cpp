@@ -51,7 +51,7 @@ TEST_CASE("callbacks: a user callback sees every hook in order", "[models][callb
     const Data d = linear_data();
     Sequential model = regression_model();
     auto recorder = std::make_shared<Recorder>();
-    model.fit(d.x, d.y, {.epochs = 2, .batch_size = 32, .verbose = 0, .callbacks = {recorder}, .initial_epoch = 3});
+    model.fit(d.x, d.y, {.epochs = 5, .batch_size = 32, .verbose = 0, .callbacks = {recorder}, .initial_epoch = 3});
     CHECK(recorder->events == std::vector<std::string>{"train_begin", "epoch_begin 3", "batch_end 0", "batch_end 1",
                                                        "epoch_end 3 loss", "epoch_begin 4", "batch_end 0",
                                                        "batch_end 1", "epoch_end 4 loss", "train_end"});

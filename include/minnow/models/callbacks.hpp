@@ -38,6 +38,9 @@ public:
     /// At an epoch's end, before any callback's on_epoch_end: values to add to the epoch's logs
     /// (as a Keras callback writes into `logs`), so History and the other callbacks see them.
     virtual void add_to_logs(int /*epoch*/, Logs& /*logs*/) {}
+    /// After on_train_begin: the epoch a callback restored the model to (BackupAndRestore), from
+    /// which fit goes on instead of initial_epoch; none by default.
+    virtual std::optional<int> restored_epoch() const { return std::nullopt; }
 
     /// The model being trained (set by fit before on_train_begin).
     void set_model(Sequential* model) { model_ = model; }
@@ -210,6 +213,29 @@ private:
     double min_lr_;
     int wait_ = 0, cooldown_counter_ = 0;
     std::optional<double> best_;
+};
+
+/// Keras' BackupAndRestore: after every epoch, saves the model's weights, its optimizer's state
+/// and the epoch reached to `backup_dir` (atomically); a fit started again with the same callback
+/// after an interruption (a killed process, an exception) restores them and goes on from the
+/// first unfinished epoch, so it ends as the uninterrupted fit would (with FitOptions::seed set:
+/// the shuffles are replayed; Dropout's draws are not). When fit ends normally the backup is
+/// deleted (unless `delete_checkpoint` is false). Checks at train begin that the folder can be
+/// written.
+class BackupAndRestore : public Callback {
+public:
+    explicit BackupAndRestore(std::string backup_dir, bool delete_checkpoint = true);
+    void on_train_begin(const Logs&) override;
+    void on_epoch_end(int epoch, const Logs&) override;
+    void on_train_end(const Logs&) override;
+    std::optional<int> restored_epoch() const override { return restored_; }
+    /// The backup's file: backup_dir/latest.safetensors.
+    std::string backup_path() const;
+
+private:
+    std::string dir_;
+    bool delete_checkpoint_;
+    std::optional<int> restored_;
 };
 
 /// "auto" mode's choice: maximize for names containing "acc", minimize otherwise.

@@ -56,6 +56,7 @@ struct ValidationData {
 
 /// fit()'s options, with Keras' names and defaults.
 struct FitOptions {
+    /// The epoch to stop before, as Keras: fit runs epochs initial_epoch .. epochs - 1.
     int epochs = 1;
     int64_t batch_size = 32;
     ValidationData validation_data = {};
@@ -68,8 +69,9 @@ struct FitOptions {
     /// 0 silent, 1 progress bar, 2 one line per epoch.
     int verbose = 1;
     std::vector<std::shared_ptr<Callback>> callbacks = {};
-    /// The epoch to start counting from (to resume a run). Epochs before it are skipped, their
-    /// shuffles included, so a resumed run sees the batches the uninterrupted one would.
+    /// The epoch to start from (to resume a run): fit(..., {.epochs = 4, .initial_epoch = 2}) runs
+    /// epochs 2 and 3. The skipped epochs' shuffles are replayed, so with the same seed a resumed
+    /// run sees the batches the uninterrupted one would.
     int initial_epoch = 0;
     /// One weight per training sample, (N,) or (N, 1): each sample's loss is multiplied by its
     /// weight (the batch loss is sum(w * loss) / batch size, as Keras), as are the weighted metrics.
@@ -163,8 +165,17 @@ public:
     void save_weights(const std::string& path) const;
     /// Reads weights written by save_weights(); checks names, shapes, dtypes and sizes.
     void load_weights(const std::string& path);
-    /// Writes the whole model: architecture (as JSON in the safetensors metadata) and weights.
-    void save(const std::string& path) const;
+    /// Writes the whole model: architecture (as JSON in the safetensors metadata) and weights, and
+    /// for a compiled model (unless `include_optimizer` is false) the compile configuration and the
+    /// optimizer's state (slots, step counter), as Keras' .keras files: load_model() then returns a
+    /// model that trains on exactly as this one would. Atomic.
+    void save(const std::string& path, bool include_optimizer = true) const;
+
+    /// compile()'s arguments as JSON (Keras' get_compile_config): optimizer (with its schedule),
+    /// loss, metrics and weighted metrics. Empty before compile().
+    nlohmann::json get_compile_config() const;
+    /// compile() from get_compile_config()'s JSON (the optimizer starts with fresh state).
+    void compile_from_config(const nlohmann::json& config);
 
 private:
     struct StepResult {
@@ -202,8 +213,10 @@ private:
 };
 
 /// Rebuilds a model saved with Sequential::save(), with no code: layers come from the layer
-/// registry (built-ins, plus user layers registered with register_layer()).
-Sequential load_model(const std::string& path);
+/// registry (built-ins, plus user layers registered with register_layer()). When the file holds a
+/// compile configuration and `compile` is true (Keras' default), the model comes back compiled,
+/// its optimizer's state restored.
+Sequential load_model(const std::string& path, bool compile = true);
 
 MINNOW_LINK_LAYER(Sequential);
 

@@ -55,6 +55,9 @@ public:
     /// The state tensors of variable `v` (slot_count() of them, shaped like it), created when first
     /// asked for: for saving and restoring the optimizer with a model.
     std::vector<Tensor>& slots(const Variable& v);
+    /// The gradient of `v` summed so far in the current accumulation cycle (undefined without
+    /// gradient accumulation): saved with the slots so a resumed run finishes the cycle.
+    Tensor& accumulated(const Variable& v);
     /// Scalars some optimizers keep besides the slots (Nadam's momentum product); empty for most.
     virtual std::vector<double> scalar_state() const { return {}; }
     virtual void set_scalar_state(const std::vector<double>& values);
@@ -148,5 +151,7 @@ private:
 
 /// The optimizer called `name` with Keras' defaults; ValueError otherwise.
 std::shared_ptr<Optimizer> optimizer_from_name(const std::string& name);
+/// The optimizer get_config() describes, schedule included (its state starts fresh).
+std::shared_ptr<Optimizer> optimizer_from_config(const nlohmann::json& config);
 
 }  // namespace minnow

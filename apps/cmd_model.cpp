@@ -31,6 +31,9 @@ int run_train(int argc, char** argv) {
         ("no-memory-check", "train even when a step's estimated memory exceeds what the machine has available")
         ("out", "where to save the model (its manifest goes beside it, as OUT.manifest.json)",
          cxxopts::value<std::string>()->default_value("runs/model.safetensors"))
+        ("backup-dir", "after each epoch, back the training up to this folder; a run killed and started again with "
+                       "it goes on from the last finished epoch, ending as an uninterrupted run would",
+         cxxopts::value<std::string>())
         ("quiet", "no progress bar")
         ("h,help", "this help");
     const auto args = parse(options, argc, argv);
@@ -59,11 +62,13 @@ int run_train(int argc, char** argv) {
     if (!quiet) model.summary();
     model.compile(Adam(lr), "sparse_categorical_crossentropy", {"accuracy"});
     auto nan = std::make_shared<TerminateOnNaN>(false);
+    std::vector<std::shared_ptr<Callback>> callbacks{nan};
+    if (args.count("backup-dir")) callbacks.push_back(std::make_shared<BackupAndRestore>(args["backup-dir"].as<std::string>()));
     if (!quiet)
         fmt::print("estimated memory of a training step at batch {}: {}\n", batch_size,
                    estimate_training_memory(model, std::min<int64_t>(batch_size, folder.train->size())).str());
     model.fit(folder.train, {.epochs = epochs, .batch_size = batch_size, .validation_data = ValidationData(folder.test),
-                             .seed = seed, .verbose = quiet ? 0 : 1, .callbacks = {nan},
+                             .seed = seed, .verbose = quiet ? 0 : 1, .callbacks = callbacks,
                              .memory_limit = args.count("no-memory-check") ? -1 : 0});
     if (nan->diverged())
         throw ValueError(fmt::format("training diverged: the loss became NaN or infinite at epoch {}, batch {} (try a lower "

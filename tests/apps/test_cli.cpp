@@ -11,45 +11,16 @@
 #include <nlohmann/json.hpp>
 
 #include "minnow/data/idx.hpp"
+#include "support/cli.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-    int status;
-    std::string output;  // stdout and stderr together
-};
+using minnow::test::Run;
 
-Run run(const std::string& args) {
-    const std::string command = std::string(MINNOW_CLI_PATH) + " " + args + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-// A tiny MNIST-shaped folder: 40 training and 20 test images of 28x28.
-fs::path tiny_dataset() {
-    const auto dir = fs::temp_directory_path() / "minnow_test_cli_data";
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    auto write = [&](const std::string& prefix, int64_t n) {
-        minnow::data::IdxArray images{{n, 28, 28}, {}}, labels{{n}, {}};
-        for (int64_t i = 0; i < n; ++i) {
-            labels.values.push_back(static_cast<uint8_t>(i % 10));
-            for (int p = 0; p < 784; ++p) images.values.push_back(static_cast<uint8_t>(p == i % 10 ? 255 : (p * 13 + i) % 64));
-        }
-        minnow::data::write_idx((dir / (prefix + "-images-idx3-ubyte")).string(), images);
-        minnow::data::write_idx((dir / (prefix + "-labels-idx1-ubyte.gz")).string(), labels);
-    };
-    write("train", 40);
-    write("t10k", 20);
-    return dir;
-}
+Run run(const std::string& args) { return minnow::test::run_cli(args); }
+fs::path tiny_dataset() { return minnow::test::mnist_like_folder(); }
 
 }  // namespace
 

@@ -67,7 +67,7 @@ int run_train(int argc, char** argv) {
     if (!quiet)
         fmt::print("estimated memory of a training step at batch {}: {}\n", batch_size,
                    estimate_training_memory(model, std::min<int64_t>(batch_size, folder.train->size())).str());
-    model.fit(folder.train, {.epochs = epochs, .batch_size = batch_size, .validation_data = ValidationData(folder.test),
+    model.fit(folder.train, {.epochs = epochs, .batch_size = batch_size, .validation_data = folder.test,
                              .seed = seed, .verbose = quiet ? 0 : 1, .callbacks = callbacks,
                              .memory_limit = args.count("no-memory-check") ? -1 : 0});
     if (nan->diverged())

@@ -145,3 +145,16 @@ TEST_CASE("train_on_batch with weights; predict_on_batch; get_layer by index; da
     const History h = a.fit(d.x, d.y, {.epochs = 1, .validation_data = validation, .verbose = 0});
     CHECK(h.history.count("val_loss") == 1);
 }
+
+TEST_CASE("validation_data takes a shared_ptr to any dataset class, as `.validation_data = folder.test`", "[models][fit]") {
+    // Found while trying it: a shared_ptr<ImageDataset> did not convert.
+    auto images = std::make_shared<minnow::data::IdxArray>(
+        minnow::data::IdxArray{{8, 2, 2}, std::vector<uint8_t>(32, 7)});
+    auto labels = std::make_shared<minnow::data::IdxArray>(minnow::data::IdxArray{{8}, {0, 1, 2, 0, 1, 2, 0, 1}});
+    const std::shared_ptr<minnow::data::ImageDataset> test_split =
+        std::make_shared<minnow::data::ImageDataset>(images, labels, true);
+    Sequential model({Input({4}), Dense(3, "softmax")});
+    model.compile("adam", "sparse_categorical_crossentropy");
+    const History h = model.fit(test_split, {.epochs = 1, .batch_size = 4, .validation_data = test_split, .verbose = 0});
+    CHECK(h.at("val_loss").size() == 1);
+}

@@ -6,26 +6,16 @@
 #include <stdexcept>
 
 #include "minnow/minnow.hpp"
+#include "support/class_blobs.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace minnow;
 
 namespace {
 
-struct Data {
-    Tensor x, y;
-};
+using Data = test::Samples;
 
-Data blobs(int64_t n, uint64_t seed) {
-    Rng rng(seed);
-    Data d{Tensor({n, 6}), Tensor({n})};
-    for (int64_t i = 0; i < n; ++i) {
-        const auto cls = static_cast<int>(rng.below(3));
-        for (int64_t j = 0; j < 6; ++j) d.x.at({i, j}) = (j % 3 == cls ? 1.0f : 0.0f) + rng.normal(0.0f, 0.7f);
-        d.y.flat(i) = float(cls);
-    }
-    return d;
-}
+Data blobs(int64_t n, uint64_t seed) { return test::class_blobs(n, 6, seed, 0.7f, 1.0f); }
 
 // BatchNormalization (moving statistics), a schedule (the step counter matters) and Adam (slots).
 Sequential bn_model(uint64_t init_seed, OptimizerArg optimizer = Adam(ExponentialDecay(1e-2, 10, 0.9))) {

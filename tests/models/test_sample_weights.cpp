@@ -5,26 +5,15 @@
 #include <cmath>
 
 #include "minnow/minnow.hpp"
+#include "support/class_blobs.hpp"
 
 using namespace minnow;
 
 namespace {
 
-struct Data {
-    Tensor x, y;
-};
+using Data = test::Samples;
 
-// Three loosely separated classes in 4 dimensions.
-Data three_classes(int64_t n, uint64_t seed) {
-    Rng rng(seed);
-    Data d{Tensor({n, 4}), Tensor({n})};
-    for (int64_t i = 0; i < n; ++i) {
-        const auto cls = static_cast<int>(rng.below(3));
-        for (int64_t j = 0; j < 4; ++j) d.x.at({i, j}) = (j == cls ? 1.5f : 0.0f) + rng.normal(0.0f, 0.8f);
-        d.y.flat(i) = float(cls);
-    }
-    return d;
-}
+Data three_classes(int64_t n, uint64_t seed) { return test::class_blobs(n, 4, seed); }
 
 Sequential small_model() {
     set_random_seed(7);

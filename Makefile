@@ -13,9 +13,9 @@ JOBS           ?= $(shell nproc)
 CMAKE_FLAGS    ?=
 
 DEB_PACKAGES := cmake g++ make libopenblas-dev catch2 libfmt-dev libcxxopts-dev zlib1g-dev \
-                nlohmann-json3-dev dataset-fashion-mnist librsvg2-bin clang libclang-rt-14-dev
+                nlohmann-json3-dev dataset-fashion-mnist librsvg2-bin clang libclang-rt-14-dev pkg-config
 
-.PHONY: all deps build test sanitize fuzz bench bench-compare demo data clean
+.PHONY: all deps configure build test sanitize fuzz bench bench-compare demo data install clean
 INSTALL_LIBTORCH ?= 0
 LIBTORCH_TRAIN := $(BUILD_DIR)/libtorch_train
 
@@ -27,9 +27,11 @@ deps:
 	@./scripts/install-deps.sh $(DEB_PACKAGES)
 	@command -v npm > /dev/null || ./scripts/install-deps.sh npm
 
-build:
+configure:
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DMINNOW_NATIVE=$(MINNOW_NATIVE) \
 	      $(WERROR_FLAG) $(CMAKE_FLAGS)
+
+build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 test: deps build
@@ -67,11 +69,18 @@ bench-compare: deps build data
 	fi
 	$(BUILD_DIR)/bin/minnow_bench --only workloads --libtorch $(LIBTORCH_TRAIN) --out $(BUILD_DIR)/bench-compare.json
 
-demo: deps build data
+# Only the command-line program: the demo needs neither the tests nor the benchmark.
+demo: deps data configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target minnow_cli
 	$(BUILD_DIR)/bin/minnow compare --model mlp --data data/mnist --epochs 5 --out runs/compare
 
 data: deps
 	./data/prepare.sh
+
+# Installs the library, headers, CLI, CMake package and pkg-config file (PREFIX=/usr/local).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <minnow/minnow.hpp>
+#include <nlohmann/json.hpp>  // get_config / from_config
 
 /// y = (x W + b) * sigmoid(x V + c): a Dense layer whose every output has a learned gate.
 class GatedDense : public minnow::Layer {

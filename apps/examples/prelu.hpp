@@ -3,6 +3,7 @@
 #pragma once
 
 #include <minnow/minnow.hpp>
+#include <nlohmann/json.hpp>  // get_config / from_config
 
 /// Parametric ReLU, one learned slope per feature: y = x if x > 0, alpha * x otherwise.
 /// x (..., C), alpha (C,). Backward: dx = dy where x > 0, alpha * dy elsewhere;

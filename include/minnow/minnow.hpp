@@ -2,9 +2,9 @@
 /// minnow: a small, fast, Keras-style deep-learning framework. This header is all a user includes:
 /// it includes every public header (tests/examples/test_umbrella.cpp checks that it does).
 
-// Layers describe themselves as JSON (get_config / from_config).
-#include <nlohmann/json.hpp>
-
+// Configs (get_config, from_config) are nlohmann::json, declared here by <nlohmann/json_fwd.hpp>
+// only: the full JSON header costs ~2 s of every compile. A program that reads or writes configs
+// (custom layers do) includes <nlohmann/json.hpp> itself.
 #include "minnow/autograd/graph.hpp"
 #include "minnow/autograd/variable.hpp"
 #include "minnow/core/build_info.hpp"

@@ -1,6 +1,7 @@
 // AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Reshape, ZeroPadding2D, Rescaling:
 // known values, check_layer (shapes, counts, bad input, gradients), summary rows, save and load.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 

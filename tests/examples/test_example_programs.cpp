@@ -1,0 +1,63 @@
+// The programs in examples/ build (CMake builds them with the tests) and do what they say, run
+// as a user would run them.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <sys/wait.h>
+
+#include "support/cli.hpp"
+#include "support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+minnow::test::Run run_example(const std::string& name, const std::string& args) {
+    const std::string command = std::string(MINNOW_EXAMPLES_DIR) + "/example_" + name + " " + args + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string out;
+    std::array<char, 4096> buf{};
+    while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+    const int status = pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+}  // namespace
+
+TEST_CASE("examples: train on MNIST files, then predict with the saved model", "[examples]") {
+    const fs::path data = minnow::test::mnist_like_folder("examples_mnist", 200, 40);
+    const fs::path dir = minnow::test::temp_dir("examples_train");
+    const auto model = (dir / "model.safetensors").string();
+    const auto trained = run_example("train_mnist", data.string() + " 3 " + model);
+    INFO(trained.output);
+    REQUIRE(trained.status == 0);
+    CHECK_THAT(trained.output, Catch::Contains("Epoch 3/3") && Catch::Contains("test accuracy") &&
+                                   Catch::Contains("saved " + model));
+    CHECK(fs::exists(model));
+
+    const auto predicted = run_example("predict_saved", model + " " + data.string() + " 5");
+    INFO(predicted.output);
+    REQUIRE(predicted.status == 0);
+    CHECK_THAT(predicted.output, Catch::Contains("image 4: predicted") && Catch::Contains("of 5 right"));
+
+    CHECK(run_example("train_mnist", "").status == 2);  // usage
+    const auto missing = run_example("predict_saved", (dir / "none.safetensors").string() + " " + data.string() + " 1");
+    CHECK(missing.status == 1);
+    CHECK_THAT(missing.output, Catch::Contains("error: ") && Catch::Contains("none.safetensors"));
+}
+
+TEST_CASE("examples: a dataset of one's own, and checkpoint and resume", "[examples]") {
+    const auto spirals = run_example("custom_dataset", "");
+    INFO(spirals.output);
+    CHECK(spirals.status == 0);
+    CHECK_THAT(spirals.output, Catch::Contains("spirals: loss"));
+
+    const fs::path dir = minnow::test::temp_dir("examples_resume");
+    const auto resumed = run_example("checkpoint_resume", dir.string());
+    INFO(resumed.output);
+    CHECK(resumed.status == 0);
+    CHECK_THAT(resumed.output, Catch::Contains("predictions identical"));
+}

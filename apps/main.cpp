@@ -37,10 +37,10 @@ int main(int argc, char** argv) {
         if (command == "summary") return minnow::cli::run_summary(argc - 1, argv + 1);
         if (command == "version" || command == "--version") {
             const minnow::BuildInfo& b = minnow::build_info();
-            fmt::print("minnow {} ({})\nbuilt with {} {}, {}\nkernels compiled for: {}; this CPU has: {} ({})\n"
+            fmt::print("minnow {} ({})\nbuilt with {} {}, {}\nkernels: {}\nthis CPU: {} ({})\n"
                        "OpenBLAS: {}; minnow threads: {}\n",
-                       b.version, b.git_commit, b.compiler, b.flags, b.build_type, b.isa, minnow::cpu_isa(),
-                       minnow::cpu_model(), minnow::blas::config(), minnow::num_threads());
+                       b.version, b.git_commit, b.compiler, b.flags, b.build_type, minnow::kernel_path(),
+                       minnow::cpu_model(), minnow::cpu_isa(), minnow::blas::config(), minnow::num_threads());
             return 0;
         }
         if (command == "help" || command == "--help" || command == "-h") {

@@ -140,9 +140,9 @@ code { background: #f5f5f5; padding: 0 0.25em; }
 </style></head><body>
 )";
     out += "<h1>BatchNormalization's claims, tested</h1>\n";
-    out += fmt::format("<p class=\"meta\">{} on {}; {} seeds; {} preset; minnow {} ({}), {}; kernels for {}.</p>\n",
+    out += fmt::format("<p class=\"meta\">{} on {}; {} seeds; {} preset; minnow {} ({}), {}; kernels: {}.</p>\n",
                        html(model_kind_name(o.model)), html(o.data.str()), o.seeds, preset_name(o.preset),
-                       html(build.version), html(build.git_commit), html(cpu_model()), html(build.isa));
+                       html(build.version), html(build.git_commit), html(cpu_model()), html(kernel_path()));
     out += "<p>Each claim is a grid of training runs. Both arms of every grid point start from the same initial weights "
            "in the layers they share and see the same batches in the same order; each grid point runs with every seed. "
            "Each claim comes down to one number per seed, the <em>effect</em>, whose sign the claim predicts. "

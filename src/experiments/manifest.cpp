@@ -55,7 +55,7 @@ std::string manifest_json(const RunManifest& m) {
     j["finished"] = m.finished.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.finished);
     j["minnow"] = {{"version", build.version}, {"git_commit", build.git_commit}};
     j["build"] = {{"compiler", build.compiler}, {"flags", build.flags}, {"build_type", build.build_type},
-                  {"kernels_compiled_for", build.isa}};
+                  {"kernels_compiled_for", build.isa}, {"kernels_running", kernel_path()}};
     j["machine"] = {{"cpu", cpu_model()}, {"cpu_isa", cpu_isa()}};
     j["blas"] = {{"config", blas::config()}, {"threads_per_gemm_block", blas::num_threads()}};
     j["threads"] = num_threads();

@@ -4,15 +4,17 @@
 
 #include <cstdint>
 
+#include "kernels/isa.hpp"
+
 namespace minnow::kernels {
 
 enum class Elementwise { Relu, Sigmoid, Tanh, LeakyRelu, Elu, Gelu, Swish };
 
 /// ReLU and its gradient, defined once: the fused ops that apply a ReLU (BatchNormalization's,
 /// pooling's) must give Activation("relu")'s numbers to the bit.
-inline float relu_value(float v) { return v > 0.0f ? v : 0.0f; }
+MINNOW_KERNEL_INLINE float relu_value(float v) { return v > 0.0f ? v : 0.0f; }
 /// dy where relu's input v was positive, else 0.
-inline float relu_gradient(float v, float dy) { return v > 0.0f ? dy : 0.0f; }
+MINNOW_KERNEL_INLINE float relu_gradient(float v, float dy) { return v > 0.0f ? dy : 0.0f; }
 
 /// y[i] = f(x[i]); `alpha` is leaky_relu's negative slope or elu's alpha.
 void activation_forward(Elementwise f, const float* x, float* y, int64_t n, float alpha);

@@ -2,8 +2,9 @@
 #include <algorithm>
 
 #include "kernels/pooling.hpp"
+#include "kernels/isa.hpp"
 
-namespace minnow::kernels {
+MINNOW_KERNELS_BEGIN
 
 namespace {
 
@@ -20,7 +21,9 @@ Window window(const PoolGeometry& g, int64_t oh, int64_t ow) {
 
 }  // namespace
 
+MINNOW_KERNEL_VARIANT(avg_pool2d_forward)
 void avg_pool2d_forward(const float* x, const PoolGeometry& g, float* y) {
+    MINNOW_DISPATCH(avg_pool2d_forward, x, g, y);
     const int64_t C = g.C;
     parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
         for (int64_t n = n0; n < n1; ++n)
@@ -40,7 +43,9 @@ void avg_pool2d_forward(const float* x, const PoolGeometry& g, float* y) {
     });
 }
 
+MINNOW_KERNEL_VARIANT(avg_pool2d_backward)
 void avg_pool2d_backward(const float* dy, const PoolGeometry& g, float* dx) {
+    MINNOW_DISPATCH(avg_pool2d_backward, dy, g, dx);
     const int64_t C = g.C;
     // By image: windows of one image may overlap each other, never another image's pixels.
     parallel_for(g.N, 1, [&](int64_t n0, int64_t n1) {
@@ -60,4 +65,4 @@ void avg_pool2d_backward(const float* dy, const PoolGeometry& g, float* dx) {
     });
 }
 
-}  // namespace minnow::kernels
+MINNOW_KERNELS_END

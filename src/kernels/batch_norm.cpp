@@ -6,8 +6,9 @@
 
 #include "kernels/activation.hpp"
 #include "minnow/core/parallel.hpp"
+#include "kernels/isa.hpp"
 
-namespace minnow::kernels {
+MINNOW_KERNELS_BEGIN
 
 namespace {
 
@@ -145,8 +146,10 @@ auto relu_masked(const float* x, const TrainSaved& saved, int64_t C, Dy dy) {
 
 }  // namespace
 
+MINNOW_KERNEL_VARIANT(batch_norm_train_forward)
 void batch_norm_train_forward(const float* x, const float* gamma, const float* beta, int64_t M, int64_t C,
                               float eps, bool relu, const TrainOutputs& out) {
+    MINNOW_DISPATCH(batch_norm_train_forward, x, gamma, beta, M, C, eps, relu, out);
     batch_statistics(x, gamma, beta, M, C, eps, out);
     const float* __restrict sc = out.scale;
     const float* __restrict sh = out.shift;
@@ -157,9 +160,11 @@ void batch_norm_train_forward(const float* x, const float* gamma, const float* b
         map_rows(M, C, [&](int64_t m, int64_t c) { y[m * C + c] = affine(x[m * C + c], sc[c], sh[c]); });
 }
 
+MINNOW_KERNEL_VARIANT(batch_norm_train_backward)
 void batch_norm_train_backward(const float* x, const float* gamma, const TrainSaved& saved, bool relu,
                                const float* dy, int64_t M, int64_t C, float* dx, float* dgamma, float* dbeta,
                                bool assign_dx) {
+    MINNOW_DISPATCH(batch_norm_train_backward, x, gamma, saved, relu, dy, M, C, dx, dgamma, dbeta, assign_dx);
     const auto upstream = [=](int64_t m, int64_t c) { return dy[m * C + c]; };
     if (relu)
         train_backward(x, gamma, saved, relu_masked(x, saved, C, upstream), M, C, dx, dgamma, dbeta, assign_dx);
@@ -167,9 +172,11 @@ void batch_norm_train_backward(const float* x, const float* gamma, const TrainSa
         train_backward(x, gamma, saved, upstream, M, C, dx, dgamma, dbeta, assign_dx);
 }
 
+MINNOW_KERNEL_VARIANT(batch_norm_relu_max_pool_train_forward)
 void batch_norm_relu_max_pool_train_forward(const float* x, const float* gamma, const float* beta,
                                             const PoolGeometry& g, float eps, const TrainOutputs& out,
                                             int32_t* argmax) {
+    MINNOW_DISPATCH(batch_norm_relu_max_pool_train_forward, x, gamma, beta, g, eps, out, argmax);
     const int64_t C = g.C;
     batch_statistics(x, gamma, beta, g.N * g.H * g.W, C, eps, out);
     const float* __restrict sc = out.scale;
@@ -181,9 +188,11 @@ void batch_norm_relu_max_pool_train_forward(const float* x, const float* gamma, 
         out.y, argmax);
 }
 
+MINNOW_KERNEL_VARIANT(batch_norm_relu_max_pool_train_backward)
 void batch_norm_relu_max_pool_train_backward(const float* x, const float* gamma, const TrainSaved& saved,
                                              const float* dy, const int32_t* argmax, const PoolGeometry& g,
                                              float* dx, float* dgamma, float* dbeta, bool assign_dx) {
+    MINNOW_DISPATCH(batch_norm_relu_max_pool_train_backward, x, gamma, saved, dy, argmax, g, dx, dgamma, dbeta, assign_dx);
     const int64_t C = g.C, M = g.N * g.H * g.W;
     // The window each input pixel belongs to. Pixels of the odd last row or column, in no window,
     // point at window 0, whose argmax never names them: their gradient is zero.
@@ -202,8 +211,10 @@ void batch_norm_relu_max_pool_train_backward(const float* x, const float* gamma,
     train_backward(x, gamma, saved, relu_masked(x, saved, C, pooled), M, C, dx, dgamma, dbeta, assign_dx);
 }
 
+MINNOW_KERNEL_VARIANT(batch_norm_infer_forward)
 void batch_norm_infer_forward(const float* x, const float* gamma, const float* beta, const float* moving_mean,
                               const float* moving_var, int64_t M, int64_t C, float eps, float* y) {
+    MINNOW_DISPATCH(batch_norm_infer_forward, x, gamma, beta, moving_mean, moving_var, M, C, eps, y);
     std::vector<float> scale(static_cast<size_t>(C)), shift(static_cast<size_t>(C));
     for (int64_t c = 0; c < C; ++c) {
         scale[static_cast<size_t>(c)] = (gamma ? gamma[c] : 1.0f) / std::sqrt(moving_var[c] + eps);
@@ -215,9 +226,11 @@ void batch_norm_infer_forward(const float* x, const float* gamma, const float* b
     map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] = x[m * C + c] * sc[c] + sh[c]; });
 }
 
+MINNOW_KERNEL_VARIANT(batch_norm_infer_backward)
 void batch_norm_infer_backward(const float* x, const float* gamma, const float* moving_mean,
                                const float* moving_var, const float* dy, int64_t M, int64_t C, float eps, float* dx,
                                float* dgamma, float* dbeta) {
+    MINNOW_DISPATCH(batch_norm_infer_backward, x, gamma, moving_mean, moving_var, dy, M, C, eps, dx, dgamma, dbeta);
     const auto n = static_cast<size_t>(C);
     std::vector<float> inv(n), scale(n);
     for (int64_t c = 0; c < C; ++c) {
@@ -238,4 +251,4 @@ void batch_norm_infer_backward(const float* x, const float* gamma, const float* 
     map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] += dy[m * C + c] * sc[c]; });
 }
 
-}  // namespace minnow::kernels
+MINNOW_KERNELS_END

@@ -5,8 +5,9 @@
 #include "minnow/core/parallel.hpp"
 #include "minnow/tensor/blas.hpp"
 #include "minnow/tensor/tensor.hpp"
+#include "kernels/isa.hpp"
 
-namespace minnow::kernels {
+MINNOW_KERNELS_BEGIN
 
 namespace {
 
@@ -20,7 +21,9 @@ void add_column_sums(const float* __restrict dy, int64_t rows, int64_t K, int64_
 
 }  // namespace
 
+MINNOW_KERNEL_VARIANT(im2col)
 void im2col(const float* x, const ConvGeometry& g, float* cols) {
+    MINNOW_DISPATCH(im2col, x, g, cols);
     const int64_t C = g.C;
     parallel_for(g.N * g.OH, 4, [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r)
@@ -44,7 +47,9 @@ void im2col(const float* x, const ConvGeometry& g, float* cols) {
     });
 }
 
+MINNOW_KERNEL_VARIANT(col2im_add)
 void col2im_add(const float* dcols, const ConvGeometry& g, int64_t n_begin, int64_t n_end, float* dx, bool assign) {
+    MINNOW_DISPATCH(col2im_add, dcols, g, n_begin, n_end, dx, assign);
     const int64_t C = g.C, image = g.H * g.W * C;
     for (int64_t n = n_begin; n < n_end; ++n) {
         if (assign) std::fill(dx + n * image, dx + (n + 1) * image, 0.0f);
@@ -60,13 +65,17 @@ void col2im_add(const float* dcols, const ConvGeometry& g, int64_t n_begin, int6
 }
 
 
+MINNOW_KERNEL_VARIANT(add_bias_gradient)
 void add_bias_gradient(const float* dy, int64_t rows, int64_t K, float* db) {
+    MINNOW_DISPATCH(add_bias_gradient, dy, rows, K, db);
     // Threads split the filters, so each sum runs over the rows in order whatever the thread count.
     parallel_for(K, 16, [&](int64_t k0, int64_t k1) { add_column_sums(dy, rows, K, k0, k1, db); });
 }
 
+MINNOW_KERNEL_VARIANT(conv2d_forward)
 void conv2d_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* cols, float* y) {
-    im2col(x, g, cols);
+    MINNOW_DISPATCH(conv2d_forward, x, w, b, g, cols, y);
+    kernels::im2col(x, g, cols);  // qualified: both copies of im2col are visible here (kernels/isa.hpp)
     const int64_t M = g.rows(), K = g.K, P = g.patch();
     if (b != nullptr)
         for (int64_t m = 0; m < M; ++m) std::copy_n(b, K, y + m * K);
@@ -74,8 +83,10 @@ void conv2d_forward(const float* x, const float* w, const float* b, const ConvGe
     blas::gemm(false, false, M, K, P, 1.0f, cols, P, w, K, b != nullptr ? 1.0f : 0.0f, y, K);
 }
 
+MINNOW_KERNEL_VARIANT(conv2d_backward)
 void conv2d_backward(const float* cols, const float* w, const float* dy, const ConvGeometry& g,
                      const ConvGrads& out) {
+    MINNOW_DISPATCH(conv2d_backward, cols, w, dy, g, out);
     const int64_t M = g.rows(), K = g.K, P = g.patch();
     if (out.dw != nullptr) blas::gemm(true, false, P, K, M, 1.0f, cols, P, dy, K, out.assign_dw ? 0.0f : 1.0f, out.dw, K);
     if (out.db != nullptr) add_bias_gradient(dy, M, K, out.db);
@@ -92,10 +103,10 @@ void conv2d_backward(const float* cols, const float* w, const float* dy, const C
                 const int64_t n1 = std::min(n_end, n0 + chunk);
                 blas::gemm(false, true, (n1 - n0) * pixels, P, K, 1.0f, dy + n0 * pixels * K, K, w, K, 0.0f,
                            dcols.data(), P);
-                col2im_add(dcols.data(), g, n0, n1, out.dx, out.assign_dx);
+                kernels::col2im_add(dcols.data(), g, n0, n1, out.dx, out.assign_dx);
             }
         });
     }
 }
 
-}  // namespace minnow::kernels
+MINNOW_KERNELS_END

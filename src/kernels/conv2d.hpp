@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "kernels/isa.hpp"
+
 namespace minnow::kernels {
 
 /// Every size of one convolution. Input (N, H, W, C), kernel (KH, KW, C, K), output (N, OH, OW, K);
@@ -25,7 +27,7 @@ struct ConvGeometry {
 /// Calls fn(offset of the tap's C input values in x, tap index kh * KW + kw) for every tap of
 /// output pixel (n, oh, ow) that falls inside the input (taps over the padding are skipped).
 template <class Fn>
-inline void for_pixel_taps(const ConvGeometry& g, int64_t n, int64_t oh, int64_t ow, Fn&& fn) {
+MINNOW_KERNEL_INLINE void for_pixel_taps(const ConvGeometry& g, int64_t n, int64_t oh, int64_t ow, Fn&& fn) {
     for (int64_t kh = 0; kh < g.KH; ++kh) {
         const int64_t ih = oh * g.stride_h - g.pad_top + kh;
         if (ih < 0 || ih >= g.H) continue;

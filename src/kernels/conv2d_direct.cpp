@@ -15,8 +15,9 @@
 #include "kernels/conv2d.hpp"
 #include "kernels/simd.hpp"
 #include "minnow/core/parallel.hpp"
+#include "kernels/isa.hpp"
 
-namespace minnow::kernels {
+MINNOW_KERNELS_BEGIN
 
 namespace {
 
@@ -84,7 +85,9 @@ std::array<int64_t, kMaxDirectPatch> window_offsets(const ConvGeometry& g) {
 
 }  // namespace
 
+MINNOW_KERNEL_VARIANT(conv2d_direct_forward)
 void conv2d_direct_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
+    MINNOW_DISPATCH(conv2d_direct_forward, x, w, b, g, y);
     const std::array<int64_t, kMaxDirectPatch> offset = window_offsets(g);
     const int64_t blocks = g.K / kBlock * kBlock;
     auto col_inside = [&](int64_t ow) {
@@ -184,8 +187,10 @@ void direct_dw_tile(const float* x, const float* dy, const ConvGeometry& g, cons
 
 }  // namespace
 
+MINNOW_KERNEL_VARIANT(conv2d_direct_backward)
 void conv2d_direct_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g,
                             const ConvGrads& out) {
+    MINNOW_DISPATCH(conv2d_direct_backward, x, w, dy, g, out);
     const int64_t K = g.K, C = g.C, P = g.rows();
     float* dw = out.dw;
     float* db = out.db;
@@ -236,4 +241,4 @@ void conv2d_direct_backward(const float* x, const float* w, const float* dy, con
     });
 }
 
-}  // namespace minnow::kernels
+MINNOW_KERNELS_END

@@ -9,8 +9,9 @@
 #include "kernels/simd.hpp"
 #include "minnow/core/parallel.hpp"
 #include "minnow/tensor/tensor.hpp"
+#include "kernels/isa.hpp"
 
-namespace minnow::kernels {
+MINNOW_KERNELS_BEGIN
 
 namespace {
 
@@ -268,7 +269,9 @@ void dx_valid(const float* w, const float* dy, const ConvGeometry& g, float* dx,
 
 }  // namespace
 
+MINNOW_KERNEL_VARIANT(use_implicit)
 bool use_implicit(const ConvGeometry& g) {
+    MINNOW_DISPATCH(use_implicit, g);
 #if defined(__AVX2__) && defined(__FMA__)
     return !use_direct(g);
 #else
@@ -278,15 +281,19 @@ bool use_implicit(const ConvGeometry& g) {
 #endif
 }
 
+MINNOW_KERNEL_VARIANT(conv2d_implicit_forward)
 void conv2d_implicit_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
+    MINNOW_DISPATCH(conv2d_implicit_forward, x, w, b, g, y);
     if (!needs_padding(g)) return forward_valid(x, w, b, g, y);
     const ConvGeometry p = padded_geometry(g);
     const Tensor padded = pad_input(x, g, p);
     forward_valid(padded.data(), w, b, p, y);
 }
 
+MINNOW_KERNEL_VARIANT(conv2d_implicit_backward)
 void conv2d_implicit_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g,
                               const ConvGrads& out) {
+    MINNOW_DISPATCH(conv2d_implicit_backward, x, w, dy, g, out);
     if (out.db != nullptr) add_bias_gradient(dy, g.rows(), g.K, out.db);
     if (!needs_padding(g)) {
         if (out.dw != nullptr) dw_valid(x, dy, g, out.dw, out.assign_dw);
@@ -302,4 +309,4 @@ void conv2d_implicit_backward(const float* x, const float* w, const float* dy, c
     }
 }
 
-}  // namespace minnow::kernels
+MINNOW_KERNELS_END

@@ -5,8 +5,9 @@
 
 #include "kernels/activation.hpp"
 #include "minnow/core/parallel.hpp"
+#include "kernels/isa.hpp"
 
-namespace minnow::kernels {
+MINNOW_KERNELS_BEGIN
 
 namespace {
 
@@ -55,7 +56,9 @@ void max_pool_2x2_backward_assign(const float* dy, const int32_t* argmax, const 
 
 }  // namespace
 
+MINNOW_KERNEL_VARIANT(max_pool2d_backward_assign)
 void max_pool2d_backward_assign(const float* dy, const int32_t* argmax, const PoolGeometry& g, float* dx) {
+    MINNOW_DISPATCH(max_pool2d_backward_assign, dy, argmax, g, dx);
     if (is_plain_2x2(g)) {
         max_pool_2x2_backward_assign<false>(dy, argmax, g, dx, nullptr);
         return;
@@ -64,7 +67,9 @@ void max_pool2d_backward_assign(const float* dy, const int32_t* argmax, const Po
     max_pool2d_backward(dy, argmax, g.N * g.OH * g.OW * g.C, dx, g.stride_h >= g.PH && g.stride_w >= g.PW);
 }
 
+MINNOW_KERNEL_VARIANT(max_pool2d_forward)
 void max_pool2d_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax) {
+    MINNOW_DISPATCH(max_pool2d_forward, x, g, y, argmax);
     if (is_plain_2x2(g)) {
         max_pool_2x2(g, [x](int64_t i, int64_t) { return x[i]; }, y, argmax);
         return;
@@ -94,7 +99,9 @@ void max_pool2d_forward(const float* x, const PoolGeometry& g, float* y, int32_t
         }
 }
 
+MINNOW_KERNEL_VARIANT(max_pool2d_backward)
 void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_count, float* dx, bool disjoint) {
+    MINNOW_DISPATCH(max_pool2d_backward, dy, argmax, out_count, dx, disjoint);
     // Windows that do not overlap send their gradients to distinct inputs: safe to split.
     if (!disjoint) {
         for (int64_t i = 0; i < out_count; ++i) dx[argmax[i]] += dy[i];
@@ -105,13 +112,17 @@ void max_pool2d_backward(const float* dy, const int32_t* argmax, int64_t out_cou
     });
 }
 
+MINNOW_KERNEL_VARIANT(relu_max_pool_2x2_forward)
 void relu_max_pool_2x2_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax) {
+    MINNOW_DISPATCH(relu_max_pool_2x2_forward, x, g, y, argmax);
     // The values relu would have written, computed where the pooling reads them.
     max_pool_2x2(g, [x](int64_t i, int64_t) { return relu_value(x[i]); }, y, argmax);
 }
 
+MINNOW_KERNEL_VARIANT(relu_max_pool_2x2_backward)
 void relu_max_pool_2x2_backward(const float* x, const float* dy, const int32_t* argmax, const PoolGeometry& g,
                                 float* dx, bool assign) {
+    MINNOW_DISPATCH(relu_max_pool_2x2_backward, x, dy, argmax, g, dx, assign);
     // relu's gradient passes where its input was positive; a window whose values were all <= 0
     // sends nothing back, as max_pool2d(relu(x)) would.
     if (assign) {
@@ -124,4 +135,4 @@ void relu_max_pool_2x2_backward(const float* x, const float* dy, const int32_t* 
     });
 }
 
-}  // namespace minnow::kernels
+MINNOW_KERNELS_END

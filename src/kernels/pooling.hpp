@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "kernels/isa.hpp"
 #include "minnow/core/parallel.hpp"
 
 namespace minnow::kernels {
@@ -21,6 +22,11 @@ struct PoolGeometry {
 
 /// Output elements a thread scatters gradients to, at least, before the scatter is split.
 inline constexpr int64_t kScatterGrain = 1 << 15;
+
+}  // namespace minnow::kernels
+
+// In the AVX2 copy of a kernel source this template, its loop included, is AVX2 code too.
+MINNOW_KERNELS_BEGIN
 
 /// The common case (2x2 windows, stride 2, no padding), branch-free so it vectorizes over C: for
 /// each window, y = the maximum of value(i, c) over its four input positions i (flat NHWC indices
@@ -53,6 +59,10 @@ void max_pool_2x2(const PoolGeometry& g, Value value, float* y, int32_t* argmax)
             }
     });
 }
+
+MINNOW_KERNELS_END
+
+namespace minnow::kernels {
 
 /// y = window maxima; argmax[i] = flat input index of output i's maximum (the first on ties).
 void max_pool2d_forward(const float* x, const PoolGeometry& g, float* y, int32_t* argmax);

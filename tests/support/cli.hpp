@@ -18,8 +18,9 @@ struct Run {
     std::string output;  // stdout and stderr together
 };
 
-inline Run run_cli(const std::string& args) {
-    const std::string command = std::string(MINNOW_CLI_PATH) + " " + args + " 2>&1";
+/// `env`: variable assignments for the program's environment ("MINNOW_KERNEL_ISA=portable").
+inline Run run_cli(const std::string& args, const std::string& env = "") {
+    const std::string command = env + " " + std::string(MINNOW_CLI_PATH) + " " + args + " 2>&1";
     FILE* pipe = popen(command.c_str(), "r");
     REQUIRE(pipe != nullptr);
     std::string out;

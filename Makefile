@@ -15,7 +15,7 @@ CMAKE_FLAGS    ?=
 DEB_PACKAGES := cmake g++ make libopenblas-dev catch2 libfmt-dev libcxxopts-dev zlib1g-dev \
                 nlohmann-json3-dev dataset-fashion-mnist librsvg2-bin clang libclang-rt-14-dev pkg-config
 
-.PHONY: all deps configure build test sanitize fuzz bench bench-compare demo data install clean
+.PHONY: all deps configure build test sanitize fuzz bench bench-compare demo data docs install clean
 INSTALL_LIBTORCH ?= 0
 LIBTORCH_TRAIN := $(BUILD_DIR)/libtorch_train
 
@@ -42,6 +42,9 @@ sanitize: deps
 	      $(WERROR_FLAG) $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target minnow_tests
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	      ctest --output-on-failure -j $(JOBS)
+	@echo "sanitize: again with the portable copy of the kernels (MINNOW_KERNEL_ISA=portable)"
+	cd $(SANITIZE_DIR) && MINNOW_KERNEL_ISA=portable ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	      ctest --output-on-failure -j $(JOBS)
 
 # libFuzzer targets for the IDX reader (plain and gzip) and the model loader, under ASan + UBSan.
@@ -76,6 +79,15 @@ demo: deps data configure
 
 data: deps
 	./data/prepare.sh
+
+# The API reference from the public headers' /// comments (Debian's doxygen), in $(BUILD_DIR)/docs/html;
+# any warning, such as an undocumented public name, fails.
+docs:
+	@command -v doxygen > /dev/null || ./scripts/install-deps.sh doxygen
+	mkdir -p $(BUILD_DIR)/docs
+	MINNOW_DOCS_OUT=$(BUILD_DIR)/docs \
+	MINNOW_VERSION=$$(sed -n 's/^project(minnow VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt) doxygen docs/Doxyfile
+	@echo "docs: $(BUILD_DIR)/docs/html/index.html"
 
 # Installs the library, headers, CLI, CMake package and pkg-config file (PREFIX=/usr/local).
 PREFIX ?= /usr/local

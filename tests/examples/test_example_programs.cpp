@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <sys/wait.h>
 
 #include "support/cli.hpp"
@@ -25,7 +27,28 @@ minnow::test::Run run_example(const std::string& name, const std::string& args) 
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    REQUIRE(in);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
 }  // namespace
+
+TEST_CASE("examples: the README's program is examples/readme.cpp, and it trains", "[examples]") {
+    const fs::path root = fs::path(MINNOW_TEST_FIXTURES).parent_path().parent_path();
+    const std::string program = read_file(root / "examples" / "readme.cpp");
+    CHECK_THAT(read_file(root / "README.md"), Catch::Contains("```cpp\n" + program + "```\n"));
+
+    const fs::path data = minnow::test::mnist_like_folder("examples_readme", 200, 40);
+    const auto run = run_example("readme", data.string());
+    INFO(run.output);
+    REQUIRE(run.status == 0);
+    CHECK_THAT(run.output, Catch::Contains("Total params: 51,146") && Catch::Contains("Epoch 10/10") &&
+                               Catch::Contains("validation accuracy after 10 epochs: "));
+}
 
 TEST_CASE("examples: train on MNIST files, then predict with the saved model", "[examples]") {
     const fs::path data = minnow::test::mnist_like_folder("examples_mnist", 200, 40);

@@ -24,19 +24,25 @@ public:
     /// A leaf holding `value`; `requires_grad` asks backward() to fill its gradient.
     explicit Variable(Tensor value, bool requires_grad = false);
 
+    /// Whether this Variable holds a value (a default-constructed one does not).
     bool defined() const { return impl_ != nullptr; }
+    /// The value (StateError on an undefined Variable).
     const Tensor& value() const;
     /// Mutable access for optimizers and initializers; changing it does not touch the graph.
     Tensor& value();
+    /// The value's shape.
     const Shape& shape() const { return value().shape(); }
 
+    ///@{
     /// The accumulated gradient (undefined until a backward pass reaches this Variable).
     const Tensor& grad() const;
     Tensor& grad();
     bool has_grad() const;
+    ///@}
     /// Forgets the gradient (the next backward pass starts from zero).
     void zero_grad();
 
+    /// Whether backward() computes a gradient for this Variable (leaves as set, op results when an input does).
     bool requires_grad() const;
     /// Only for leaves: whether backward() should compute this leaf's gradient.
     void set_requires_grad(bool required);
@@ -90,6 +96,7 @@ struct BackwardArgs {
 /// subclass it (usually through minnow::record(), which wraps a lambda).
 class Node {
 public:
+    /// A node over the Variables it read; they are kept alive as long as the node.
     explicit Node(std::vector<Variable> inputs) : inputs_(std::move(inputs)) {}
     virtual ~Node() = default;
     Node(const Node&) = delete;
@@ -104,6 +111,7 @@ public:
     /// measurable share of a training step.
     virtual bool assigns_gradients() const { return false; }
 
+    /// The op's inputs, in the order backward() addresses them.
     const std::vector<Variable>& inputs() const { return inputs_; }
 
 private:

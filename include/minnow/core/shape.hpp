@@ -13,7 +13,9 @@ namespace minnow {
 /// A row-major tensor seen around one axis as (outer, n, inner): element k of line (o, i) sits at
 /// (o * n + k) * inner + i. Reductions, softmax and their gradients are one loop nest over it.
 struct AxisSplit {
-    int64_t outer = 1, n = 1, inner = 1;
+    int64_t outer = 1;  ///< the product of the dimensions before the axis
+    int64_t n = 1;      ///< the axis' length
+    int64_t inner = 1;  ///< the product of the dimensions after it
 };
 
 /// The dimensions of a row-major tensor, outermost first. A scalar has rank 0.
@@ -23,13 +25,16 @@ public:
     static constexpr int64_t kNone = -1;
 
     Shape() = default;
+    /// The given dimensions, outermost first: `Shape{32, 784}`.
     Shape(std::initializer_list<int64_t> dims);
+    /// The given dimensions, outermost first.
     explicit Shape(std::vector<int64_t> dims);
 
     /// Number of dimensions.
     int64_t rank() const { return static_cast<int64_t>(dims_.size()); }
     /// Dimension `axis`; negative axes count from the end (-1 is the last).
     int64_t operator[](int64_t axis) const;
+    /// Dimension `axis`, writable; negative axes count from the end.
     int64_t& operator[](int64_t axis);
     /// Product of the dimensions (1 for a scalar); ShapeError when it does not fit an int64.
     int64_t numel() const;
@@ -38,9 +43,13 @@ public:
     /// This shape as (outer, n, inner) around `axis`.
     AxisSplit split_at(int64_t axis) const;
 
+    /// The dimensions, outermost first.
     const std::vector<int64_t>& dims() const { return dims_; }
+    ///@{
+    /// Iteration over the dimensions, outermost first.
     auto begin() const { return dims_.begin(); }
     auto end() const { return dims_.end(); }
+    ///@}
 
     /// The same shape with the first (batch) dimension replaced by `batch`.
     Shape with_batch(int64_t batch) const;
@@ -54,6 +63,7 @@ public:
     /// Keras style with the batch dimension shown as None: `(None, 26, 26, 32)`.
     std::string batch_str() const;
 
+    /// Same rank and the same dimensions.
     bool operator==(const Shape&) const = default;
 
 private:
@@ -62,9 +72,12 @@ private:
 
 }  // namespace minnow
 
+/// \cond
+// fmt prints a Shape as "(None, 28, 28, 1)"; not part of minnow's own API reference.
 template <>
 struct fmt::formatter<minnow::Shape> : fmt::formatter<std::string> {
     auto format(const minnow::Shape& s, fmt::format_context& ctx) const {
         return fmt::formatter<std::string>::format(s.str(), ctx);
     }
 };
+/// \endcond

@@ -32,6 +32,8 @@ public:
 /// given; TensorDataset::view() refers to tensors owned elsewhere instead (they must outlive it).
 class TensorDataset : public Dataset {
 public:
+    /// A dataset holding `x` (N, ...) and `y` (N, ...), or y undefined (no targets); ShapeError or
+    /// ValueError when they are not batches of the same length.
     TensorDataset(Tensor x, Tensor y);
     /// A dataset that reads `x` and `y` in place, without copying them.
     static std::shared_ptr<TensorDataset> view(const Tensor& x, const Tensor& y);
@@ -55,6 +57,7 @@ private:
 /// Samples [begin, end) of another dataset (validation_split's tail, for instance).
 class SubsetDataset : public Dataset {
 public:
+    /// Samples [begin, end) of `base` (kept alive); ValueError when the range is not within it.
     SubsetDataset(std::shared_ptr<const Dataset> base, int64_t begin, int64_t end);
     int64_t size() const override { return end_ - begin_; }
     Shape sample_shape() const override { return base_->sample_shape(); }

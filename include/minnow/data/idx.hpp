@@ -13,8 +13,8 @@ namespace minnow::data {
 
 /// An unsigned-byte IDX array: its dimensions and its values, row-major.
 struct IdxArray {
-    std::vector<int64_t> dims;
-    std::vector<uint8_t> values;
+    std::vector<int64_t> dims;    ///< outermost first, as in the file's header
+    std::vector<uint8_t> values;  ///< the product of dims bytes, row-major
 };
 
 /// Reads an IDX file of unsigned bytes, plain or gzip. Checks the magic number (two zero bytes,
@@ -29,6 +29,8 @@ void write_idx(const std::string& path, const IdxArray& array);
 /// Samples are (H, W, 1) for convolutional models, or (H*W,) when `flatten` is set.
 class ImageDataset : public Dataset {
 public:
+    /// Samples from `images` (N, H, W) and `labels` (N); with `limit` > 0 only the first `limit`
+    /// samples. ShapeError or ValueError when the two arrays disagree.
     ImageDataset(std::shared_ptr<const IdxArray> images, std::shared_ptr<const IdxArray> labels, bool flatten,
                  int64_t limit = 0);
     int64_t size() const override { return count_; }
@@ -49,8 +51,8 @@ private:
 
 /// A dataset folder's two splits.
 struct ImageFolder {
-    std::shared_ptr<ImageDataset> train;
-    std::shared_ptr<ImageDataset> test;
+    std::shared_ptr<ImageDataset> train;  ///< the training split (train-*)
+    std::shared_ptr<ImageDataset> test;   ///< the test split (t10k-*)
 };
 
 /// Loads a folder holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte

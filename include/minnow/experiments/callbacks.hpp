@@ -19,6 +19,8 @@ namespace minnow::experiments {
 /// moving statistics are put back exactly as they were before the next batch.
 class RecalibratedValidation : public Callback {
 public:
+    /// Recalibrates on `train` and validates on `validation` in batches of `batch_size`; `seed`
+    /// chooses the recalibration batches.
     RecalibratedValidation(std::shared_ptr<const Dataset> train, std::shared_ptr<const Dataset> validation,
                            int64_t batch_size, uint64_t seed);
     void on_epoch_end(int epoch, const Logs& logs) override;
@@ -55,17 +57,21 @@ private:
 /// the step and the metrics; neither these checks nor epoch-end validation count).
 class TimeToAccuracy : public Callback {
 public:
+    /// One measurement.
     struct Point {
-        int64_t step = 0;
-        double seconds = 0.0;
-        double accuracy = 0.0;
+        int64_t step = 0;        ///< batches trained before it
+        double seconds = 0.0;    ///< seconds spent training before it
+        double accuracy = 0.0;   ///< on the validation subset
     };
+    /// Measures on `validation` every `every` batches (`subset` samples of it, shuffled by `seed`).
     TimeToAccuracy(std::shared_ptr<const Dataset> validation, int64_t every, int64_t subset = 2000, uint64_t seed = 0);
     void on_train_begin(const Logs&) override;
     void on_batch_begin(int batch, const Logs&) override;
     void on_batch_end(int batch, const Logs& logs) override;
 
+    /// The measurements, in order (the first before any training).
     const std::vector<Point>& points() const { return points_; }
+    /// The batches between measurements.
     int64_t every() const { return every_; }
     /// The validation samples the points are measured on.
     int64_t subset_size() const { return y_.defined() ? y_.numel() : 0; }

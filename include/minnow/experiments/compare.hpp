@@ -18,7 +18,9 @@ namespace minnow::experiments {
 
 /// The seed tutorial's two networks.
 enum class ModelKind { Mlp, Cnn };
+/// A ModelKind by name ("mlp" or "cnn"); ValueError otherwise.
 ModelKind model_kind_from_name(const std::string& name);
+/// "mlp" or "cnn".
 std::string model_kind_name(ModelKind kind);
 
 /// Which normalization layer the "with" arm uses.
@@ -56,15 +58,16 @@ struct DataDescription {
     std::string str() const;
 };
 
+/// What `minnow compare` runs: the network, the data, the training and what to measure besides.
 struct CompareOptions {
-    ModelKind model = ModelKind::Mlp;
-    NormKind norm = NormKind::Batch;
-    DataDescription data;
-    int epochs = 10;
-    int64_t batch_size = 32;
-    double learning_rate = 1e-3;
+    ModelKind model = ModelKind::Mlp;    ///< the seed network
+    NormKind norm = NormKind::Batch;     ///< the "with" arm's normalization
+    DataDescription data;                ///< for titles, tables and manifests
+    int epochs = 10;                     ///< per arm and seed
+    int64_t batch_size = 32;             ///< both arms'
+    double learning_rate = 1e-3;         ///< Adam's, both arms
     int seeds = 1;                       ///< repeat with seeds seed, seed+1, ...
-    uint64_t seed = 42;
+    uint64_t seed = 42;                  ///< the first seed (weights and shuffles)
     bool quiet = false;                  ///< no summaries or progress bars
     /// Also validate each epoch with recalibrated BatchNormalization statistics and with batch
     /// statistics (RecalibratedValidation); training is unchanged.
@@ -91,19 +94,21 @@ struct Divergence {
 /// One arm's training run for one seed.
 struct ArmRun {
     std::string arm;  ///< arm_name(): "with_bn", "without_bn", ...
-    uint64_t seed = 0;
+    uint64_t seed = 0;  ///< the seed of its initial weights and shuffles
     History history;  ///< with recalibrate: also val_accuracy_recalibrated, val_loss_recalibrated,
                       ///< val_accuracy_batch_statistics
-    int64_t steps_per_epoch = 0;
-    std::optional<Divergence> diverged;
+    int64_t steps_per_epoch = 0;  ///< batches per epoch
+    std::optional<Divergence> diverged;  ///< where the loss stopped being finite, if it did
     std::vector<TimeToAccuracy::Point> progress;   ///< with val_every
     std::vector<ActivationRecord> activations;     ///< with stats
 };
 
+/// What run_comparison() returns: the options, every arm's run for every seed, the two models' summaries.
 struct CompareResult {
-    CompareOptions options;
-    std::vector<ArmRun> runs;
-    std::string summary_with, summary_without;  ///< the two models' summary() text
+    CompareOptions options;       ///< as given
+    std::vector<ArmRun> runs;     ///< with arm, then without, for each seed in turn
+    std::string summary_with;     ///< the with arm's summary() text
+    std::string summary_without;  ///< the without arm's
     float momentum = 0.99f;                     ///< the BatchNormalization momentum of the with arm
 };
 

@@ -11,9 +11,9 @@ namespace minnow::experiments {
 
 /// A data file a run read.
 struct DataFile {
-    std::string path;
-    int64_t bytes = 0;
-    std::string md5;
+    std::string path;   ///< as given
+    int64_t bytes = 0;  ///< its size
+    std::string md5;    ///< of its bytes as stored (compressed, for a .gz)
 };
 
 /// One run's manifest. The environment (minnow version and commit, compiler and flags, CPU model,
@@ -23,7 +23,7 @@ struct RunManifest {
     std::string command;                                       ///< "compare", "train", "lab", ...
     std::vector<std::string> command_line;                     ///< argv, exactly as given
     std::vector<std::pair<std::string, std::string>> options;  ///< every option with its value, defaults included
-    std::vector<DataFile> data_files;
+    std::vector<DataFile> data_files;                          ///< every data file read
     std::string started;   ///< UTC, ISO 8601
     std::string finished;  ///< empty while the run is going
     /// The thread count the run had (read back from the environment section; 0 if absent). A rerun

@@ -26,8 +26,10 @@ Rng& global_rng();
 /// receptive field: fan_in = shape[-2] * receptive, fan_out = shape[-1] * receptive. A vector
 /// has fan_in = fan_out = its length.
 struct Fans {
-    double fan_in = 1.0, fan_out = 1.0;
+    double fan_in = 1.0;   ///< inputs feeding each output unit
+    double fan_out = 1.0;  ///< outputs each input unit feeds
 };
+/// Keras' fans of a weight of `shape`.
 Fans compute_fans(const Shape& shape);
 
 /// How to fill a new weight. Subclass it for a custom initializer.
@@ -47,14 +49,19 @@ public:
 /// A value handle to an initializer: from a Keras name (`"he_normal"`) or an object (`HeNormal()`).
 class Initializer {
 public:
+    ///@{
+    /// An initializer by Keras name ("glorot_uniform", "he_normal", "zeros", ...); ValueError otherwise.
     Initializer(const char* name);         // NOLINT(google-explicit-constructor): Keras takes names
     Initializer(const std::string& name);  // NOLINT(google-explicit-constructor)
+    ///@}
+    /// Any InitializerBase subclass, by value: `RandomNormal(0.0f, 0.01f)`.
     template <class T>
         requires std::derived_from<T, InitializerBase>
     Initializer(T init) : impl_(std::make_shared<T>(std::move(init))) {}  // NOLINT(google-explicit-constructor)
 
     /// Draws a tensor of `shape` (from its own seed if it has one, else from `rng`).
     Tensor operator()(const Shape& shape, Rng& rng) const;
+    /// Keras' name of the initializer.
     std::string name() const { return impl_->name(); }
     /// Keras' serialized form: {"class_name": "RandomNormal", "config": {"mean": 0.0, ...}}.
     nlohmann::json serialize() const;
@@ -97,34 +104,41 @@ struct LecunNormal : InitializerBase {
     Tensor operator()(const Shape& shape, Rng& rng) const override;
     std::string name() const override { return "lecun_normal"; }
 };
+/// All zeros (Keras' default for biases).
 struct Zeros : InitializerBase {
     Tensor operator()(const Shape& shape, Rng& rng) const override;
     std::string name() const override { return "zeros"; }
 };
+/// All ones.
 struct Ones : InitializerBase {
     Tensor operator()(const Shape& shape, Rng& rng) const override;
     std::string name() const override { return "ones"; }
 };
 /// Every element equal to `value`.
 struct Constant : InitializerBase {
+    /// Fills with `v`.
     explicit Constant(float v = 0.0f) : value(v) {}
-    float value;
+    float value;  ///< the fill value
     Tensor operator()(const Shape& shape, Rng& rng) const override;
     std::string name() const override { return "constant"; }
     nlohmann::json get_config() const override;
 };
 /// Uniform in [minval, maxval) (Keras' defaults -0.05, 0.05).
 struct RandomUniform : InitializerBase {
+    /// Uniform in [lo, hi).
     explicit RandomUniform(float lo = -0.05f, float hi = 0.05f) : minval(lo), maxval(hi) {}
-    float minval, maxval;
+    float minval;  ///< the lower bound
+    float maxval;  ///< the upper bound (excluded)
     Tensor operator()(const Shape& shape, Rng& rng) const override;
     std::string name() const override { return "random_uniform"; }
     nlohmann::json get_config() const override;
 };
 /// Normal with `mean` and `stddev` (Keras' defaults 0, 0.05).
 struct RandomNormal : InitializerBase {
+    /// Normal with mean `m` and standard deviation `s`.
     explicit RandomNormal(float m = 0.0f, float s = 0.05f) : mean(m), stddev(s) {}
-    float mean, stddev;
+    float mean;    ///< the mean
+    float stddev;  ///< the standard deviation
     Tensor operator()(const Shape& shape, Rng& rng) const override;
     std::string name() const override { return "random_normal"; }
     nlohmann::json get_config() const override;

@@ -13,6 +13,7 @@ namespace minnow::io {
 class Md5 {
 public:
     Md5();
+    /// Feeds `size` bytes at `data`.
     void update(const void* data, size_t size);
     /// The digest of everything fed so far (feeding more afterwards is a StateError).
     std::string hex();

@@ -21,8 +21,8 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
 
 /// The content of a safetensors file, tensors in the order of their data.
 struct SafetensorsContent {
-    std::map<std::string, std::string> metadata;
-    std::vector<std::pair<std::string, Tensor>> tensors;
+    std::map<std::string, std::string> metadata;        ///< the header's __metadata__
+    std::vector<std::pair<std::string, Tensor>> tensors;  ///< name and value
 };
 
 /// Reads a safetensors file of F32 tensors. Checks the header length against the file size, the

@@ -44,12 +44,17 @@ public:
     /// runs it with batch_norm_train; a fusion rule with a fused op.
     Variable normalize_with_batch_statistics(const Variable& x, TrainOp op);
 
+    ///@{
+    /// The layer's arguments and weights: momentum and epsilon as given; gamma (scale), beta
+    /// (center) and the moving statistics, each (C,) (gamma and beta undefined without scale /
+    /// center).
     float momentum() const { return momentum_; }
     float epsilon() const { return epsilon_; }
     const Variable& gamma() const { return gamma_; }
     const Variable& beta() const { return beta_; }
     const Variable& moving_mean() const { return moving_mean_; }
     const Variable& moving_variance() const { return moving_variance_; }
+    ///@}
     /// Inference as an affine map per channel: y = x * scale + shift, with
     /// scale = gamma / sqrt(moving_variance + epsilon) and shift = beta - moving_mean * scale.
     std::pair<Tensor, Tensor> inference_affine() const;

@@ -13,6 +13,7 @@ namespace minnow {
 /// Applies an activation by name ("relu") or enum; same shape out.
 class Activation : public Layer {
 public:
+    /// `activation` by Keras name ("relu", "softmax", ...) or enum; ValueError for an unknown name.
     explicit Activation(ActivationArg activation);
     Shape build(const Shape& input_shape) override { return input_shape; }
     Variable forward(const Variable& x, Mode mode) override;
@@ -20,6 +21,7 @@ public:
     nlohmann::json get_config() const override;
     /// The layer get_config() describes.
     static std::shared_ptr<Activation> from_config(const nlohmann::json& config);
+    /// The activation applied.
     ActivationKind activation() const { return activation_; }
 
 private:
@@ -31,6 +33,7 @@ private:
 /// generator, seeded by `seed` or, without one, from the global generator.
 class Dropout : public Layer {
 public:
+    /// `rate` in [0, 1): the fraction of values zeroed in training; `seed` fixes the masks.
     explicit Dropout(double rate, std::optional<uint64_t> seed = std::nullopt);
     Shape build(const Shape& input_shape) override { return input_shape; }
     Variable forward(const Variable& x, Mode mode) override;
@@ -38,6 +41,7 @@ public:
     nlohmann::json get_config() const override;
     /// The layer get_config() describes.
     static std::shared_ptr<Dropout> from_config(const nlohmann::json& config);
+    /// The fraction of values zeroed in training.
     float rate() const { return rate_; }
     /// Restarts the mask sequence (for reproducible experiments and gradient checks).
     void reseed(uint64_t seed) { rng_ = Rng(seed); }
@@ -63,6 +67,7 @@ public:
 /// In a Sequential it fixes the input shape; on its own it is the identity.
 class InputLayer : public Layer {
 public:
+    /// One sample's shape, without the batch dimension: `InputLayer({28, 28, 1})`.
     explicit InputLayer(Shape shape);
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode) override { return x; }

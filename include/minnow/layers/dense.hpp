@@ -9,10 +9,10 @@ namespace minnow {
 
 /// Dense's arguments by name: `Dense(64, {.activation = "relu", .use_bias = false})`.
 struct DenseOptions {
-    ActivationArg activation = {};
-    bool use_bias = true;
-    Initializer kernel_initializer = "glorot_uniform";
-    Initializer bias_initializer = "zeros";
+    ActivationArg activation = {};                      ///< applied after the bias; linear by default
+    bool use_bias = true;                               ///< add a bias per unit
+    Initializer kernel_initializer = "glorot_uniform";  ///< fills the kernel at build
+    Initializer bias_initializer = "zeros";             ///< fills the bias at build
 };
 
 /// Keras' Dense: (None, ..., in) -> (None, ..., units), applied to the last axis (a rank-3 input
@@ -24,6 +24,7 @@ public:
     /// `activation` by name ("relu") or enum; defaults as in Keras.
     explicit Dense(int64_t units, ActivationArg activation = {}, bool use_bias = true,
                    Initializer kernel_initializer = "glorot_uniform", Initializer bias_initializer = "zeros");
+    /// The same arguments after `units`, by name: `Dense(64, {.activation = "relu"})`.
     Dense(int64_t units, DenseOptions options);
 
     Shape build(const Shape& input_shape) override;
@@ -36,10 +37,13 @@ public:
     /// x kernel + bias over the last axis: the output before the activation.
     Variable pre_activation(const Variable& x) const;
 
+    ///@{
+    /// The layer's arguments as given, and its kernel (in, units).
     int64_t units() const { return units_; }
     ActivationKind activation() const { return activation_; }
     bool use_bias() const { return use_bias_; }
     const Variable& kernel() const { return kernel_; }
+    ///@}
     /// Undefined when use_bias is false.
     const Variable& bias() const { return bias_; }
 

@@ -28,8 +28,11 @@ public:
     virtual ~Layer() = default;
     Layer(const Layer&) = delete;
     Layer& operator=(const Layer&) = delete;
+    ///@{
+    /// Layers move (Sequential takes them by value) but do not copy: weights are shared by handle.
     Layer(Layer&&) = default;
     Layer& operator=(Layer&&) = default;
+    ///@}
 
     /// Runs the layer on a batch x: builds it on first use from x's shape, checks the shape,
     /// then forward(). Keras' default is inference, as in `layer(x)`.
@@ -50,13 +53,15 @@ public:
     /// Builds the layer for `input_shape` if it is not built yet (checks the shape if it is);
     /// returns the output shape. The batch dimension of `input_shape` is ignored.
     Shape ensure_built(const Shape& input_shape);
+    /// Whether build() has run.
     bool built() const { return built_; }
     /// The built input and output shapes, batch dimension None (StateError before build).
     const Shape& input_shape() const;
-    const Shape& output_shape() const;
+    const Shape& output_shape() const;  ///< the built output shape, batch dimension None
 
     /// The layer's name: as set, or the snake_case of its class name ("batch_normalization").
     std::string name() const;
+    /// Names the layer (a model keeps a user's name as it is).
     void set_name(std::string name);
     /// True when the user named the layer (a model then keeps the name as is).
     bool has_explicit_name() const { return explicit_name_; }
@@ -66,13 +71,14 @@ public:
     /// Whether the optimizer may change this layer's weights; a frozen BatchNormalization also
     /// runs in inference mode (as in Keras). Setting it sets it on every sublayer too.
     bool trainable() const { return trainable_; }
+    /// Freezes (false) or unfreezes the layer and every sublayer.
     void set_trainable(bool trainable);
 
     /// Weights in Keras' order: this layer's trainable ones in creation order, then its
     /// non-trainable ones, then each sublayer's weights in turn.
     std::vector<Variable> weights() const;
-    std::vector<Variable> trainable_weights() const;
-    std::vector<Variable> non_trainable_weights() const;
+    std::vector<Variable> trainable_weights() const;      ///< those the optimizer updates, same order
+    std::vector<Variable> non_trainable_weights() const;  ///< the others (moving statistics, a frozen layer's)
     /// Each weight's name within the layer ("kernel", "moving_mean"; a sublayer's weights as
     /// "dense/kernel"), in weights() order.
     std::vector<std::string> weight_names() const;

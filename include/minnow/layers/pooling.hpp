@@ -11,6 +11,7 @@ namespace minnow {
 /// Keras' MaxPooling2D: (None, H, W, C) -> (None, OH, OW, C); strides default to pool_size.
 class MaxPooling2D : public Layer {
 public:
+    /// `pool_size` rows and columns; `strides` default to pool_size; `padding` "valid" or "same".
     explicit MaxPooling2D(Size2 pool_size = 2, std::optional<Size2> strides = std::nullopt,
                           std::string_view padding = "valid");
 
@@ -20,9 +21,12 @@ public:
     nlohmann::json get_config() const override;
     /// The layer get_config() describes.
     static std::shared_ptr<MaxPooling2D> from_config(const nlohmann::json& config);
+    ///@{
+    /// The layer's arguments as given (strides resolved).
     Size2 pool_size() const { return pool_size_; }
     Size2 strides() const { return strides_; }
     Padding padding() const { return padding_; }
+    ///@}
 
 private:
     Size2 pool_size_;
@@ -34,12 +38,14 @@ private:
 /// padding a window at the border averages only the real pixels, as TensorFlow does.
 class AveragePooling2D : public Layer {
 public:
+    /// `pool_size` rows and columns; `strides` default to pool_size; `padding` "valid" or "same".
     explicit AveragePooling2D(Size2 pool_size = 2, std::optional<Size2> strides = std::nullopt,
                               std::string_view padding = "valid");
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "AveragePooling2D"; }
     nlohmann::json get_config() const override;
+    /// The layer get_config() describes.
     static std::shared_ptr<AveragePooling2D> from_config(const nlohmann::json& config);
 
 private:
@@ -52,11 +58,13 @@ private:
 /// pixels; with keepdims (None, 1, 1, C).
 class GlobalAveragePooling2D : public Layer {
 public:
+    /// With `keepdims` the output keeps its spatial axes as 1 x 1.
     explicit GlobalAveragePooling2D(bool keepdims = false) : keepdims_(keepdims) {}
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "GlobalAveragePooling2D"; }
     nlohmann::json get_config() const override;
+    /// The layer get_config() describes.
     static std::shared_ptr<GlobalAveragePooling2D> from_config(const nlohmann::json& config);
 
 private:
@@ -67,11 +75,13 @@ private:
 /// keepdims (None, 1, 1, C). The gradient goes to the first maximum.
 class GlobalMaxPooling2D : public Layer {
 public:
+    /// With `keepdims` the output keeps its spatial axes as 1 x 1.
     explicit GlobalMaxPooling2D(bool keepdims = false) : keepdims_(keepdims) {}
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "GlobalMaxPooling2D"; }
     nlohmann::json get_config() const override;
+    /// The layer get_config() describes.
     static std::shared_ptr<GlobalMaxPooling2D> from_config(const nlohmann::json& config);
 
 private:

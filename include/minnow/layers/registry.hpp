@@ -34,6 +34,7 @@ std::vector<std::string> registered_layer_classes();
 
 /// A registration made when the program starts (see MINNOW_REGISTER_LAYER).
 struct LayerRegistration {
+    /// Registers `factory` under `class_name`; a later registration of the same name replaces it.
     LayerRegistration(const std::string& class_name, LayerFactory factory);
 };
 

@@ -13,11 +13,13 @@ namespace minnow {
 /// be -1, worked out from the others.
 class Reshape : public Layer {
 public:
+    /// Each sample's new shape (at most one -1); checked against the input at build.
     explicit Reshape(std::vector<int64_t> target_shape);
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Reshape"; }
     nlohmann::json get_config() const override;
+    /// The layer get_config() describes.
     static std::shared_ptr<Reshape> from_config(const nlohmann::json& config);
 
 private:
@@ -29,13 +31,17 @@ private:
 /// padding = 1 pads one everywhere; {h, w} symmetric per axis; {{top, bottom}, {left, right}}.
 class ZeroPadding2D : public Layer {
 public:
+    /// `padding` rows and columns on every side.
     explicit ZeroPadding2D(int64_t padding = 1);
+    /// `height` rows above and below, `width` columns left and right.
     ZeroPadding2D(int64_t height, int64_t width);
+    /// {top, bottom} rows and {left, right} columns.
     ZeroPadding2D(std::pair<int64_t, int64_t> rows, std::pair<int64_t, int64_t> cols);
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "ZeroPadding2D"; }
     nlohmann::json get_config() const override;
+    /// The layer get_config() describes.
     static std::shared_ptr<ZeroPadding2D> from_config(const nlohmann::json& config);
 
 private:
@@ -45,11 +51,13 @@ private:
 /// Keras' Rescaling: y = x * scale + offset (e.g. scale = 1 / 255 for bytes).
 class Rescaling : public Layer {
 public:
+    /// y = x * scale + offset.
     explicit Rescaling(double scale, double offset = 0.0);
     Shape build(const Shape& input_shape) override { return input_shape; }
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Rescaling"; }
     nlohmann::json get_config() const override;
+    /// The layer get_config() describes.
     static std::shared_ptr<Rescaling> from_config(const nlohmann::json& config);
 
 private:

@@ -36,7 +36,10 @@ public:
     virtual nlohmann::json get_config() const;
 
 protected:
+    /// The batch loss: the mean over samples of each sample's loss, weighted by `sample_weight` (one per
+    /// sample, or undefined for all ones) as Keras: sum(w * loss) / N.
     virtual Variable compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const = 0;
+    /// The same from the logits of the fused activation (see fuses_with); by default an error.
     virtual Variable compute_from_logits(const Variable& logits, const Tensor& y_true,
                                          const Tensor& sample_weight) const;
 };
@@ -47,6 +50,7 @@ namespace losses {
 /// Integer labels (N,) against class probabilities (N, C) (or logits with from_logits).
 class SparseCategoricalCrossentropy : public Loss {
 public:
+    /// `from_logits`: y_pred holds logits rather than probabilities.
     explicit SparseCategoricalCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
     std::string name() const override { return "sparse_categorical_crossentropy"; }
     bool fuses_with(ActivationKind act) const override { return act == ActivationKind::Softmax && !from_logits_; }
@@ -64,6 +68,7 @@ private:
 /// Target distributions (N, C), one-hot usually, against class probabilities (or logits).
 class CategoricalCrossentropy : public Loss {
 public:
+    /// `from_logits`: y_pred holds logits rather than probabilities.
     explicit CategoricalCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
     std::string name() const override { return "categorical_crossentropy"; }
     bool fuses_with(ActivationKind act) const override { return act == ActivationKind::Softmax && !from_logits_; }
@@ -81,6 +86,7 @@ private:
 /// Targets in [0, 1] against probabilities (or logits), elementwise.
 class BinaryCrossentropy : public Loss {
 public:
+    /// `from_logits`: y_pred holds logits rather than probabilities.
     explicit BinaryCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
     std::string name() const override { return "binary_crossentropy"; }
     bool fuses_with(ActivationKind act) const override { return act == ActivationKind::Sigmoid && !from_logits_; }
@@ -116,9 +122,11 @@ protected:
 /// Keras' Huber(delta=1.0): quadratic within delta of the target, linear beyond.
 class Huber : public Loss {
 public:
+    /// `delta` > 0: where the loss turns from quadratic to linear.
     explicit Huber(float delta = 1.0f);
     std::string name() const override { return "huber"; }
     nlohmann::json get_config() const override;
+    /// Where the loss turns from quadratic to linear.
     float delta() const { return delta_; }
 
 protected:
@@ -133,13 +141,19 @@ private:
 /// compile()'s loss argument: a Keras name ("sparse_categorical_crossentropy", "mse", ...) or an object.
 class LossArg {
 public:
+    ///@{
+    /// A built-in loss by Keras name or alias ("mse", "mae", "huber", ...); ValueError otherwise.
     LossArg(const char* name);         // NOLINT(google-explicit-constructor)
     LossArg(const std::string& name);  // NOLINT(google-explicit-constructor)
+    ///@}
+    /// Any Loss subclass, by value: `losses::Huber(0.5f)`.
     template <class T>
         requires std::derived_from<T, Loss>
     LossArg(T loss) : loss_(std::make_shared<T>(std::move(loss))) {}  // NOLINT(google-explicit-constructor)
+    /// A loss object shared with the caller.
     LossArg(std::shared_ptr<Loss> loss);  // NOLINT(google-explicit-constructor)
 
+    /// The loss object.
     std::shared_ptr<Loss> get() const { return loss_; }
 
 private:

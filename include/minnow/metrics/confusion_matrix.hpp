@@ -17,6 +17,7 @@ public:
     /// [0, classes); ShapeError or ValueError naming the sample otherwise.
     ConfusionMatrix(const Tensor& y_pred, const Tensor& labels);
 
+    /// The number of classes (the predictions' second dimension).
     int64_t classes() const { return classes_; }
     /// Samples of class `truth` predicted as `predicted`.
     int64_t count(int64_t truth, int64_t predicted) const;

@@ -16,6 +16,7 @@ public:
     virtual ~Metric() = default;
     /// The name shown in logs ("accuracy" when the user asked for "accuracy").
     const std::string& name() const { return name_; }
+    /// Forgets every batch seen.
     virtual void reset() {
         total_ = 0.0;
         count_ = 0.0;
@@ -27,9 +28,11 @@ public:
     virtual double result() const { return count_ > 0 ? total_ / count_ : 0.0; }
 
 protected:
+    /// A metric shown in logs under `name`.
     explicit Metric(std::string name) : name_(std::move(name)) {}
     /// Adds a batch; `w` holds one weight per sample, or is null for all ones.
     virtual void update_state(const Tensor& y_pred, const Tensor& y_true, const float* w) = 0;
+    /// Adds `value` (a sum over samples) to the total and `count` (their number or weight) to the count.
     void add(double value, double count) {
         total_ += value;
         count_ += count;
@@ -49,6 +52,7 @@ namespace metrics {
 /// argmax(y_pred) == label, labels (N,) or (N, 1).
 class SparseCategoricalAccuracy : public Metric {
 public:
+    /// The metric under `name` in logs.
     explicit SparseCategoricalAccuracy(std::string name = "sparse_categorical_accuracy") : Metric(std::move(name)) {}
 
 protected:
@@ -58,6 +62,7 @@ protected:
 /// argmax(y_pred) == argmax(y_true).
 class CategoricalAccuracy : public Metric {
 public:
+    /// The metric under `name` in logs.
     explicit CategoricalAccuracy(std::string name = "categorical_accuracy") : Metric(std::move(name)) {}
 
 protected:
@@ -67,6 +72,7 @@ protected:
 /// (y_pred > threshold) == y_true, elementwise.
 class BinaryAccuracy : public Metric {
 public:
+    /// Predictions above `threshold` count as 1.
     explicit BinaryAccuracy(std::string name = "binary_accuracy", float threshold = 0.5f)
         : Metric(std::move(name)), threshold_(threshold) {}
 
@@ -81,6 +87,7 @@ private:
 /// score counts as in, as TensorFlow's in_top_k.
 class TopKCategoricalAccuracy : public Metric {
 public:
+    /// Hits among the `k` highest scores, under `name` in logs.
     explicit TopKCategoricalAccuracy(int k = 5, std::string name = "top_k_categorical_accuracy");
 
 protected:
@@ -93,6 +100,7 @@ private:
 /// The label (N,) or (N, 1) among the k highest scores.
 class SparseTopKCategoricalAccuracy : public Metric {
 public:
+    /// Hits among the `k` highest scores, under `name` in logs.
     explicit SparseTopKCategoricalAccuracy(int k = 5, std::string name = "sparse_top_k_categorical_accuracy");
 
 protected:
@@ -105,6 +113,7 @@ private:
 /// mean absolute error.
 class MeanAbsoluteError : public Metric {
 public:
+    /// The metric under `name` in logs.
     explicit MeanAbsoluteError(std::string name = "mean_absolute_error") : Metric(std::move(name)) {}
 
 protected:
@@ -114,6 +123,7 @@ protected:
 /// mean squared error.
 class MeanSquaredError : public Metric {
 public:
+    /// The metric under `name` in logs.
     explicit MeanSquaredError(std::string name = "mean_squared_error") : Metric(std::move(name)) {}
 
 protected:
@@ -125,8 +135,11 @@ protected:
 /// negatives); 0 while the denominator is 0, as Keras.
 class PrecisionRecall : public Metric {
 public:
+    /// Which ratio the metric computes.
     enum class Kind { Precision, Recall };
+    /// Precision or recall under `name`; predictions above `threshold` count as positive.
     PrecisionRecall(Kind kind, std::string name, float threshold = 0.5f);
+    /// Forgets the counts.
     void reset() override;
     double result() const override;
 

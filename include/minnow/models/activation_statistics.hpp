@@ -30,7 +30,7 @@ struct ActivationRecord {
     std::string layer;      ///< the layer's name; for gradient norms the weight's ("dense/kernel")
     std::string class_name; ///< the layer's class; "weight" for gradient norms
     std::string statistic;  ///< see ActivationStatistics
-    double value = 0.0;
+    double value = 0.0;     ///< the statistic's value
 };
 
 /// Records, before training, every `every_batches` batches and at each epoch's end, for the
@@ -51,6 +51,7 @@ struct ActivationRecord {
 /// its gradient, averaged over the epoch's batches.
 class ActivationStatistics : public Callback {
 public:
+    /// Probes with the first batch of `probe_data` (its first options.probe_samples samples).
     explicit ActivationStatistics(std::shared_ptr<const Dataset> probe_data, ActivationStatisticsOptions options = {});
 
     void on_train_begin(const Logs&) override;
@@ -59,6 +60,7 @@ public:
     void on_gradients(int batch, const std::vector<Variable>& trainable_weights) override;
     void on_epoch_end(int epoch, const Logs&) override;
 
+    /// Everything recorded so far, in order.
     const std::vector<ActivationRecord>& records() const { return records_; }
     /// The records as CSV: epoch,step,layer,class,statistic,value (one row each, epoch from 0, -1
     /// before training).

@@ -25,11 +25,17 @@ using Logs = std::map<std::string, double>;
 class Callback {
 public:
     virtual ~Callback() = default;
+    /// Once, before the first epoch (after set_model).
     virtual void on_train_begin(const Logs&) {}
+    /// Once, after the last epoch, with the last epoch's logs.
     virtual void on_train_end(const Logs&) {}
+    /// Before each epoch (`epoch` counts from 0, as Keras' does).
     virtual void on_epoch_begin(int /*epoch*/, const Logs&) {}
+    /// After each epoch, with its training and validation values.
     virtual void on_epoch_end(int /*epoch*/, const Logs&) {}
+    /// Before each batch (`batch` counts from 0 within the epoch).
     virtual void on_batch_begin(int /*batch*/, const Logs&) {}
+    /// After each batch's update, with the epoch's running means so far.
     virtual void on_batch_end(int /*batch*/, const Logs&) {}
     /// Inside fit's step, after the backward pass and before the optimizer's update: the trainable
     /// weights, each holding its gradient for this batch (minnow's addition to Keras' hooks, for
@@ -44,6 +50,7 @@ public:
 
     /// The model being trained (set by fit before on_train_begin).
     void set_model(Sequential* model) { model_ = model; }
+    /// The model being trained; throws before set_model.
     Sequential& model() const;
 
 private:
@@ -99,13 +106,16 @@ private:
 /// mode: "auto" (max for accuracy-like names, min otherwise), "min" or "max".
 class EarlyStopping : public Callback {
 public:
+    /// Keras' arguments and defaults (see the class).
     explicit EarlyStopping(std::string monitor = "val_loss", double min_delta = 0.0, int patience = 0,
                            std::string mode = "auto", bool restore_best_weights = false);
     void on_train_begin(const Logs&) override;
     void on_epoch_end(int epoch, const Logs& logs) override;
+    ///@{
     /// The epoch training stopped at (-1 when it ran to the end), and the best one.
     int stopped_epoch() const { return stopped_epoch_; }
     int best_epoch() const { return best_epoch_; }
+    ///@}
 
 private:
     bool improved(double current) const;
@@ -127,6 +137,7 @@ private:
 /// (epoch counts from 1, as in Keras).
 class ModelCheckpoint : public Callback {
 public:
+    /// Keras' arguments and defaults (see the class); `filepath` may hold fmt fields.
     explicit ModelCheckpoint(std::string filepath, std::string monitor = "val_loss", bool save_best_only = false,
                              bool save_weights_only = false, std::string mode = "auto");
     void on_epoch_end(int epoch, const Logs& logs) override;
@@ -143,6 +154,7 @@ private:
 /// Writes one CSV row per epoch: epoch (from 0), then every log key in alphabetical order.
 class CSVLogger : public Callback {
 public:
+    /// Writes to `filename` (appending to it with `append`), fields separated by `separator`.
     explicit CSVLogger(std::string filename, char separator = ',', bool append = false);
     void on_train_begin(const Logs&) override;
     void on_epoch_end(int epoch, const Logs& logs) override;
@@ -160,14 +172,17 @@ private:
 /// batch; `verbose = false` prints nothing).
 class TerminateOnNaN : public Callback {
 public:
+    /// `verbose`: print where the loss diverged.
     explicit TerminateOnNaN(bool verbose = true) : verbose_(verbose) {}
     void on_train_begin(const Logs&) override;
     void on_epoch_begin(int epoch, const Logs&) override { epoch_ = epoch; }
     void on_batch_end(int batch, const Logs& logs) override;
+    ///@{
     /// Whether the loss became NaN or infinite, and at which epoch (0-based) and batch of it.
     bool diverged() const { return diverged_; }
     int epoch() const { return epoch_; }
     int batch() const { return batch_; }
+    ///@}
 
 private:
     bool verbose_;
@@ -181,6 +196,7 @@ private:
 /// optimizer's rate must be a constant, not a LearningRateSchedule.
 class LearningRateScheduler : public Callback {
 public:
+    /// `schedule(epoch, current rate)` gives each epoch's rate; `verbose` 1 prints it.
     explicit LearningRateScheduler(std::function<double(int epoch, double learning_rate)> schedule, int verbose = 0);
     void on_epoch_begin(int epoch, const Logs&) override;
     void add_to_logs(int epoch, Logs& logs) override;
@@ -195,6 +211,7 @@ private:
 /// `cooldown` epochs pass before counting again. The logs get "learning_rate" (the epoch's).
 class ReduceLROnPlateau : public Callback {
 public:
+    /// Keras' arguments and defaults (see the class).
     explicit ReduceLROnPlateau(std::string monitor = "val_loss", double factor = 0.1, int patience = 10, int verbose = 0,
                                std::string mode = "auto", double min_delta = 1e-4, int cooldown = 0, double min_lr = 0.0);
     void on_train_begin(const Logs&) override;
@@ -224,6 +241,7 @@ private:
 /// written.
 class BackupAndRestore : public Callback {
 public:
+    /// Backs up into `backup_dir` (created if needed); `delete_checkpoint`: remove the backup when fit ends normally.
     explicit BackupAndRestore(std::string backup_dir, bool delete_checkpoint = true);
     void on_train_begin(const Logs&) override;
     void on_epoch_end(int epoch, const Logs&) override;

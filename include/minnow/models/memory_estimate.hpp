@@ -11,7 +11,7 @@ namespace minnow {
 
 /// A training step's peak memory, in bytes, by part.
 struct MemoryEstimate {
-    int64_t batch_size = 0;
+    int64_t batch_size = 0;  ///< the batch size estimated for
     /// What the forward pass keeps for the backward pass: the batch and every step's output of
     /// the training plan (fused steps keep only their output, plus the pooling's argmax), and the
     /// predictions.
@@ -21,6 +21,7 @@ struct MemoryEstimate {
     int64_t backward = 0;
     /// Weights, their gradients and the optimizer's state tensors (2 a weight for Adam).
     int64_t parameters = 0;
+    /// All parts together.
     int64_t total() const { return activations + backward + parameters; }
     /// "412 MB (activations 292 MB, backward 108 MB, parameters 2 MB)".
     std::string str() const;

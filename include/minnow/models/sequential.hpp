@@ -28,12 +28,15 @@ struct Plan;
 /// so the caller can keep using it).
 class LayerHandle {
 public:
+    /// A layer moved into the model.
     template <class L>
         requires std::derived_from<std::decay_t<L>, Layer> && (!std::is_lvalue_reference_v<L>)
     LayerHandle(L&& layer) : ptr_(std::make_shared<std::decay_t<L>>(std::move(layer))) {}  // NOLINT
+    /// A layer shared with the caller.
     template <class L>
         requires std::derived_from<L, Layer>
     LayerHandle(std::shared_ptr<L> layer) : ptr_(std::move(layer)) {}  // NOLINT
+    /// The layer.
     std::shared_ptr<Layer> get() const { return ptr_; }
 
 private:
@@ -43,14 +46,17 @@ private:
 /// Validation data for fit(): `{x_val, y_val}` or `{x_val, y_val, sample_weight_val}` tensors
 /// (copied), or any dataset.
 struct ValidationData {
-    std::shared_ptr<const Dataset> data;
+    std::shared_ptr<const Dataset> data;  ///< the validation samples; null: no validation
     /// One weight per validation sample, or undefined.
     Tensor sample_weight;
     ValidationData() = default;
+    /// Validation tensors x (N, ...) and y (N, ...), copied, with optional weights (N,).
     ValidationData(Tensor x, Tensor y, Tensor weights = {});  // NOLINT(google-explicit-constructor)
+    /// Any dataset (shared).
     template <class D>
         requires std::derived_from<D, Dataset>
     ValidationData(std::shared_ptr<D> d) : data(std::move(d)) {}  // NOLINT(google-explicit-constructor)
+    /// Whether there is validation data.
     explicit operator bool() const { return data != nullptr; }
 };
 
@@ -58,7 +64,8 @@ struct ValidationData {
 struct FitOptions {
     /// The epoch to stop before, as Keras: fit runs epochs initial_epoch .. epochs - 1.
     int epochs = 1;
-    int64_t batch_size = 32;
+    int64_t batch_size = 32;  ///< samples per step (the last batch of an epoch may be smaller)
+    /// Evaluated at each epoch's end (the val_ logs); takes precedence over validation_split.
     ValidationData validation_data = {};
     /// Fraction of the samples, taken from the end before shuffling, held out for validation.
     double validation_split = 0.0;
@@ -68,7 +75,7 @@ struct FitOptions {
     std::optional<uint64_t> seed = std::nullopt;
     /// 0 silent, 1 progress bar, 2 one line per epoch.
     int verbose = 1;
-    std::vector<std::shared_ptr<Callback>> callbacks = {};
+    std::vector<std::shared_ptr<Callback>> callbacks = {};  ///< called in order, after fit's History and progress bar
     /// The epoch to start from (to resume a run): fit(..., {.epochs = 4, .initial_epoch = 2}) runs
     /// epochs 2 and 3. The skipped epochs' shuffles are replayed, so with the same seed a resumed
     /// run sees the batches the uninterrupted one would.
@@ -95,7 +102,9 @@ struct FitOptions {
 /// a Layer and can sit inside another model.
 class Sequential : public Layer {
 public:
+    /// A model of `layers` in order (an Input first fixes the input shape): `Sequential({Input({784}), Dense(10)})`.
     Sequential(std::initializer_list<LayerHandle> layers = {});
+    /// A model of `layers` in order.
     explicit Sequential(const std::vector<LayerHandle>& layers);
 
     /// Appends a layer (building it at once when the model's input shape is known).
@@ -120,17 +129,24 @@ public:
 
     /// Keras' summary table: layer names and types, output shapes and parameter counts.
     void summary(std::ostream& out) const;
+    ///@{
+    /// The same table printed to stdout, or returned as text.
     void summary() const;
     std::string summary_string() const;
+    ///@}
 
     /// Sets the optimizer, the loss and the metrics (by name). `metrics` ignore sample weights;
     /// `weighted_metrics` take them into account (named "weighted_<name>" if also in `metrics`),
     /// as Keras.
     void compile(OptimizerArg optimizer, LossArg loss, std::vector<std::string> metrics = {},
                  std::vector<std::string> weighted_metrics = {});
+    /// Whether compile() has run.
     bool compiled() const { return optimizer_ != nullptr; }
+    ///@{
+    /// The compiled optimizer and loss (StateError before compile).
     Optimizer& optimizer() const;
     const Loss& loss() const;
+    ///@}
 
     /// Trains on x (N, ...) and y (N, ...) for options.epochs epochs. Like TensorFlow on CPU,
     /// fit, evaluate, predict and the *_on_batch calls flush denormal floats to zero while they run.
@@ -145,9 +161,11 @@ public:
     /// `sample_weight` (one per sample, or undefined) weighs the loss and the weighted metrics.
     Logs evaluate(const Tensor& x, const Tensor& y, int64_t batch_size = 32, int verbose = 0,
                   const Tensor& sample_weight = {});
+    /// The same over a dataset.
     Logs evaluate(const Dataset& data, int64_t batch_size = 32, int verbose = 0, const Tensor& sample_weight = {});
     /// Outputs for x, in batches, in inference mode, with no graph recorded.
     Tensor predict(const Tensor& x, int64_t batch_size = 32);
+    /// The same over a dataset.
     Tensor predict(const Dataset& data, int64_t batch_size = 32);
     /// Outputs for x as one batch, in inference mode, with no graph recorded.
     Tensor predict_on_batch(const Tensor& x);

@@ -19,9 +19,12 @@ ActivationKind activation_from_name(std::string_view name);
 /// Every known activation name, in the order of the enum.
 std::vector<std::string> activation_names();
 
+///@{
+/// Keras' relu, sigmoid and tanh, elementwise.
 Variable relu(const Variable& x);
 Variable sigmoid(const Variable& x);
 Variable tanh(const Variable& x);
+///@}
 /// max(x, 0) + negative_slope * min(x, 0); Keras' function default slope is 0.2.
 Variable leaky_relu(const Variable& x, float negative_slope = 0.2f);
 /// x for x > 0, alpha * (exp(x) - 1) otherwise.
@@ -37,11 +40,14 @@ Variable log_softmax(const Variable& x, int64_t axis = -1);
 
 /// A layer's `activation` argument: a Keras name ("relu") or an enum value, checked at construction.
 struct ActivationArg {
-    ActivationKind kind = ActivationKind::Linear;
+    ActivationKind kind = ActivationKind::Linear;  ///< linear when not given
     ActivationArg() = default;
+    ///@{
+    /// An activation by enum or by Keras name (ValueError naming the known ones otherwise).
     ActivationArg(ActivationKind k) : kind(k) {}                            // NOLINT(google-explicit-constructor)
     ActivationArg(const char* name) : kind(activation_from_name(name)) {}  // NOLINT(google-explicit-constructor)
     ActivationArg(const std::string& name) : kind(activation_from_name(name)) {}  // NOLINT(google-explicit-constructor)
+    ///@}
 };
 
 /// Applies `kind` with Keras' default parameters (softmax over the last axis).

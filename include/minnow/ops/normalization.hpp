@@ -8,8 +8,8 @@ namespace minnow {
 
 /// Batch statistics of a training-mode batch_norm call, per feature (biased variance).
 struct BatchStatistics {
-    Tensor mean;
-    Tensor variance;
+    Tensor mean;      ///< (C,)
+    Tensor variance;  ///< (C,), biased
 };
 
 /// Training-mode batch normalization over every axis but the last: x (..., C), gamma and beta

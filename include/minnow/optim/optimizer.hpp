@@ -50,6 +50,7 @@ public:
     const LearningRate& learning_rate_setting() const { return learning_rate_; }
     /// Batches applied so far (Keras' optimizer.iterations).
     int64_t iterations() const { return iterations_; }
+    /// Clipping and gradient accumulation, as given.
     const OptimizerOptions& options() const { return options_; }
 
     /// The state tensors of variable `v` (slot_count() of them, shaped like it), created when first
@@ -60,6 +61,7 @@ public:
     Tensor& accumulated(const Variable& v);
     /// Scalars some optimizers keep besides the slots (Nadam's momentum product); empty for most.
     virtual std::vector<double> scalar_state() const { return {}; }
+    /// Restores scalar_state() (for loading a saved optimizer).
     virtual void set_scalar_state(const std::vector<double>& values);
     /// For restoring a saved optimizer: the batches already applied.
     void set_iterations(int64_t iterations);
@@ -72,6 +74,7 @@ public:
     virtual int slot_count() const = 0;
 
 protected:
+    /// For subclasses: the rate and the options common to every optimizer.
     Optimizer(LearningRate learning_rate, OptimizerOptions options);
     /// The value a new slot starts from (Adagrad's accumulators start at 0.1).
     virtual float slot_initial_value(int /*slot*/) const { return 0.0f; }
@@ -99,6 +102,7 @@ private:
 /// goes where PyTorch puts it: w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + epsilon).
 class Adam : public Optimizer {
 public:
+    /// Keras' arguments and defaults; `pytorch_epsilon` as described above.
     explicit Adam(LearningRate learning_rate = 1e-3, double beta_1 = 0.9, double beta_2 = 0.999, double epsilon = 1e-7,
                   OptimizerOptions options = {}, bool pytorch_epsilon = false);
     std::string name() const override { return "adam"; }
@@ -118,6 +122,7 @@ private:
 /// w += m (Nesterov: w += momentum * m - lr * g); without, w -= lr * g.
 class SGD : public Optimizer {
 public:
+    /// Keras' arguments and defaults.
     explicit SGD(LearningRate learning_rate = 0.01, double momentum = 0.0, bool nesterov = false,
                  OptimizerOptions options = {});
     std::string name() const override { return "sgd"; }
@@ -137,12 +142,18 @@ private:
 /// "nadam") or an object.
 class OptimizerArg {
 public:
+    ///@{
+    /// An optimizer by Keras name with its defaults; ValueError otherwise.
     OptimizerArg(const char* name);         // NOLINT(google-explicit-constructor)
     OptimizerArg(const std::string& name);  // NOLINT(google-explicit-constructor)
+    ///@}
+    /// Any Optimizer subclass, by value: `Adam(1e-4)`.
     template <class T>
         requires std::derived_from<T, Optimizer>
     OptimizerArg(T opt) : optimizer_(std::make_shared<T>(std::move(opt))) {}  // NOLINT(google-explicit-constructor)
+    /// An optimizer shared with the caller.
     OptimizerArg(std::shared_ptr<Optimizer> opt);  // NOLINT(google-explicit-constructor)
+    /// The optimizer.
     std::shared_ptr<Optimizer> get() const { return optimizer_; }
 
 private:

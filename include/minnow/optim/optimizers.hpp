@@ -11,6 +11,7 @@ namespace minnow {
 /// increment and w -= m, else w -= increment.
 class RMSprop : public Optimizer {
 public:
+    /// Keras' arguments and defaults.
     explicit RMSprop(LearningRate learning_rate = 1e-3, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7,
                      bool centered = false, OptimizerOptions options = {});
     std::string name() const override { return "rmsprop"; }
@@ -29,6 +30,7 @@ private:
 /// w -= lr * g / sqrt(accumulator + epsilon).
 class Adagrad : public Optimizer {
 public:
+    /// Keras' arguments and defaults.
     explicit Adagrad(LearningRate learning_rate = 1e-3, double initial_accumulator_value = 0.1, double epsilon = 1e-7,
                      OptimizerOptions options = {});
     std::string name() const override { return "adagrad"; }
@@ -49,12 +51,14 @@ private:
 /// w -= lr * m_hat / (sqrt(v_hat) + epsilon).
 class Nadam : public Optimizer {
 public:
+    /// Keras' arguments and defaults.
     explicit Nadam(LearningRate learning_rate = 1e-3, double beta_1 = 0.9, double beta_2 = 0.999, double epsilon = 1e-7,
                    OptimizerOptions options = {});
     std::string name() const override { return "nadam"; }
     nlohmann::json get_config() const override;
     int slot_count() const override { return 2; }
     std::vector<double> scalar_state() const override { return {u_product_}; }
+    /// Restores the momentum product.
     void set_scalar_state(const std::vector<double>& values) override;
 
 protected:
@@ -70,6 +74,7 @@ private:
 /// weight_decay 0.004 by default.
 class AdamW : public Adam {
 public:
+    /// Keras' arguments and defaults.
     explicit AdamW(LearningRate learning_rate = 1e-3, double weight_decay = 0.004, double beta_1 = 0.9,
                    double beta_2 = 0.999, double epsilon = 1e-7, OptimizerOptions options = {});
     std::string name() const override { return "adamw"; }

@@ -28,6 +28,7 @@ public:
 /// floored.
 class ExponentialDecay : public LearningRateSchedule {
 public:
+    /// Keras' arguments; decay_steps > 0.
     ExponentialDecay(double initial_learning_rate, int64_t decay_steps, double decay_rate, bool staircase = false);
     double operator()(int64_t step) const override;
     std::string class_name() const override { return "ExponentialDecay"; }
@@ -43,6 +44,7 @@ private:
 /// boundaries[i], values.back() after the last boundary (one more value than boundaries).
 class PiecewiseConstantDecay : public LearningRateSchedule {
 public:
+    /// `values` has one more element than `boundaries`, which increase.
     PiecewiseConstantDecay(std::vector<int64_t> boundaries, std::vector<double> values);
     double operator()(int64_t step) const override;
     std::string class_name() const override { return "PiecewiseConstantDecay"; }
@@ -59,6 +61,7 @@ private:
 /// lr * ((1 - alpha) * 0.5 * (1 + cos(pi * t / decay_steps)) + alpha), t capped at decay_steps.
 class CosineDecay : public LearningRateSchedule {
 public:
+    /// Keras 3's arguments; decay_steps > 0.
     CosineDecay(double initial_learning_rate, int64_t decay_steps, double alpha = 0.0,
                 std::optional<double> warmup_target = std::nullopt, int64_t warmup_steps = 0);
     double operator()(int64_t step) const override;
@@ -77,6 +80,7 @@ private:
 /// floored.
 class InverseTimeDecay : public LearningRateSchedule {
 public:
+    /// Keras' arguments; decay_steps > 0.
     InverseTimeDecay(double initial_learning_rate, int64_t decay_steps, double decay_rate, bool staircase = false);
     double operator()(int64_t step) const override;
     std::string class_name() const override { return "InverseTimeDecay"; }
@@ -91,10 +95,13 @@ private:
 /// An optimizer's learning_rate argument: a number, or a schedule (any LearningRateSchedule).
 class LearningRate {
 public:
+    /// A constant rate: `Adam(1e-3)`.
     LearningRate(double value) : value_(value) {}  // NOLINT(google-explicit-constructor): Adam(1e-3)
+    /// Any schedule, by value: `Adam(ExponentialDecay(1e-3, 1000, 0.9))`.
     template <class S>
         requires std::derived_from<S, LearningRateSchedule>
     LearningRate(S schedule) : schedule_(std::make_shared<S>(std::move(schedule))) {}  // NOLINT
+    /// A schedule shared with the caller.
     LearningRate(std::shared_ptr<const LearningRateSchedule> schedule);              // NOLINT
 
     /// The rate at optimizer step `step`.

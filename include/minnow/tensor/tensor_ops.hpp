@@ -12,15 +12,21 @@ namespace minnow {
 /// they are incompatible.
 Shape broadcast_shapes(const Shape& a, const Shape& b);
 
+///@{
 /// Elementwise a + b, a - b, a * b, a / b with broadcasting.
 Tensor add(const Tensor& a, const Tensor& b);
 Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
+///@}
+///@{
 /// Elementwise with a scalar.
 Tensor add(const Tensor& a, float b);
 Tensor mul(const Tensor& a, float b);
+///@}
 
+///@{
+/// Operators for add, sub, mul and div, with a tensor or a float on either side.
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
 inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
@@ -31,6 +37,7 @@ inline Tensor operator*(const Tensor& a, float b) { return mul(a, b); }
 inline Tensor operator*(float a, const Tensor& b) { return mul(b, a); }
 inline Tensor operator/(const Tensor& a, float b) { return mul(a, 1.0f / b); }
 inline Tensor operator-(const Tensor& a) { return mul(a, -1.0f); }
+///@}
 
 /// dst += src elementwise (same shape).
 void add_into(Tensor& dst, const Tensor& src);

@@ -10,6 +10,7 @@
 
 namespace minnow::testing {
 
+/// How check_gradients() compares.
 struct GradcheckOptions {
     double step = 1e-3;   ///< the finite-difference step h
     double atol = 1e-3;   ///< absolute tolerance
@@ -17,9 +18,10 @@ struct GradcheckOptions {
     uint64_t seed = 1234; ///< seeds the random projection that turns the output into a scalar
 };
 
+/// What check_gradients() found.
 struct GradcheckResult {
-    bool ok = true;
-    double max_abs_error = 0.0;
+    bool ok = true;             ///< every derivative within tolerance
+    double max_abs_error = 0.0; ///< the largest difference seen
     int64_t checked = 0;      ///< how many partial derivatives were compared
     std::string message;      ///< the first mismatch, or a summary
 };

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <minnow/minnow.hpp>
-#include <nlohmann/json.hpp>  // get_config / from_config
 
 /// y = (x W + b) * sigmoid(x V + c): a Dense layer whose every output has a learned gate.
 class GatedDense : public minnow::Layer {
@@ -25,13 +24,13 @@ public:
     std::string class_name() const override { return "GatedDense"; }
 
     // For saving: the arguments that rebuild the layer, and the way back.
-    nlohmann::json get_config() const override {
-        nlohmann::json config = Layer::get_config();
-        config["units"] = units_;
+    minnow::Config get_config() const override {
+        minnow::Config config = Layer::get_config();
+        config.set("units", units_);
         return config;
     }
-    static std::shared_ptr<GatedDense> from_config(const nlohmann::json& config) {
-        return std::make_shared<GatedDense>(config.at("units").get<int64_t>());
+    static std::shared_ptr<GatedDense> from_config(const minnow::Config& config) {
+        return std::make_shared<GatedDense>(config.get<int64_t>("units"));
     }
 
 private:

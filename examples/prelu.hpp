@@ -3,7 +3,6 @@
 #pragma once
 
 #include <minnow/minnow.hpp>
-#include <nlohmann/json.hpp>  // get_config / from_config
 
 /// Parametric ReLU, one learned slope per feature: y = x if x > 0, alpha * x otherwise.
 /// x (..., C), alpha (C,). Backward: dx = dy where x > 0, alpha * dy elsewhere;
@@ -39,13 +38,13 @@ public:
     minnow::Variable forward(const minnow::Variable& x, minnow::Mode) override { return prelu(x, alpha_); }
     std::string class_name() const override { return "PReLU"; }
 
-    nlohmann::json get_config() const override {
-        nlohmann::json config = Layer::get_config();
-        config["initial_slope"] = initial_slope_;
+    minnow::Config get_config() const override {
+        minnow::Config config = Layer::get_config();
+        config.set("initial_slope", initial_slope_);
         return config;
     }
-    static std::shared_ptr<PReLU> from_config(const nlohmann::json& config) {
-        return std::make_shared<PReLU>(config.at("initial_slope").get<float>());
+    static std::shared_ptr<PReLU> from_config(const minnow::Config& config) {
+        return std::make_shared<PReLU>(config.get<float>("initial_slope"));
     }
 
 private:

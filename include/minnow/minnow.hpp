@@ -2,12 +2,12 @@
 /// minnow: a small, fast, Keras-style deep-learning framework. This header is all a user includes:
 /// it includes every public header (tests/examples/test_umbrella.cpp checks that it does).
 
-// Configs (get_config, from_config) are nlohmann::json, declared here by <nlohmann/json_fwd.hpp>
-// only: the full JSON header costs ~2 s of every compile. A program that reads or writes configs
-// (custom layers do) includes <nlohmann/json.hpp> itself.
+// No third-party header is needed to use minnow: configs (get_config, from_config) are
+// minnow::Config, whose JSON stays inside the library.
 #include "minnow/autograd/graph.hpp"
 #include "minnow/autograd/variable.hpp"
 #include "minnow/core/build_info.hpp"
+#include "minnow/core/config.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/core/parallel.hpp"
 #include "minnow/core/rng.hpp"

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/config_json.hpp"
+#include "init/initializer_json.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/init/initializers.hpp"
 
@@ -29,18 +31,22 @@ nlohmann::json seed_json(const std::optional<uint64_t>& seed) { return seed ? nl
 
 }  // namespace
 
-nlohmann::json InitializerBase::get_config() const { return {{"seed", seed_json(seed)}}; }
-nlohmann::json Constant::get_config() const { return {{"value", value}}; }
-nlohmann::json RandomUniform::get_config() const {
-    return {{"minval", minval}, {"maxval", maxval}, {"seed", seed_json(seed)}};
+Config InitializerBase::get_config() const { return config_from_json({{"seed", seed_json(seed)}}); }
+Config Constant::get_config() const { return config_from_json({{"value", value}}); }
+Config RandomUniform::get_config() const {
+    return config_from_json({{"minval", minval}, {"maxval", maxval}, {"seed", seed_json(seed)}});
 }
-nlohmann::json RandomNormal::get_config() const { return {{"mean", mean}, {"stddev", stddev}, {"seed", seed_json(seed)}}; }
-
-nlohmann::json Initializer::serialize() const {
-    return {{"class_name", class_name_of(impl_->name())}, {"config", impl_->get_config()}};
+Config RandomNormal::get_config() const {
+    return config_from_json({{"mean", mean}, {"stddev", stddev}, {"seed", seed_json(seed)}});
 }
 
-Initializer Initializer::deserialize(const nlohmann::json& j) {
+Config Initializer::serialize() const {
+    return config_from_json({{"class_name", class_name_of(impl_->name())}, {"config", json_of(impl_->get_config())}});
+}
+
+Initializer Initializer::deserialize(const Config& serialized) { return initializer_from_json(json_of(serialized)); }
+
+Initializer initializer_from_json(const nlohmann::json& j) {
     if (j.is_string()) return Initializer(j.get<std::string>());
     try {
         const std::string cls = j.at("class_name").get<std::string>();

@@ -20,10 +20,14 @@ bool cpu_has_avx2_fma() {
 #endif
 }
 
-// MINNOW_KERNEL_ISA: unset or "auto" (the CPU decides), "portable" or "avx2".
-const char* requested_isa() {
+// MINNOW_KERNEL_ISA: unset or "auto" (the CPU decides), "portable" or "avx2"; anything else is an
+// error in every build, so a typo is not silently ignored.
+std::string requested_isa() {
     const char* v = std::getenv("MINNOW_KERNEL_ISA");
-    return v == nullptr || *v == '\0' ? "auto" : v;
+    const std::string requested = v == nullptr || *v == '\0' ? "auto" : v;
+    if (requested != "auto" && requested != "portable" && requested != "avx2")
+        throw std::invalid_argument("MINNOW_KERNEL_ISA: expected auto, portable or avx2, got '" + requested + "'");
+    return requested;
 }
 
 struct Selection {
@@ -35,8 +39,6 @@ Selection& selection() {
     static Selection* s = [] {
         auto* sel = new Selection;  // never destroyed: kernels may run from static destructors' threads
         const std::string requested = requested_isa();
-        if (requested != "auto" && requested != "portable" && requested != "avx2")
-            throw std::invalid_argument("MINNOW_KERNEL_ISA: expected auto, portable or avx2, got '" + requested + "'");
         if (!kernel_variants_built()) return sel;
         if (requested == "portable") {
             sel->why = "MINNOW_KERNEL_ISA=portable";
@@ -84,7 +86,7 @@ std::string kernel_path() {
         const std::string isa = build_info().isa;
         const bool native = build_info().flags.find("-march=native") != std::string::npos;
         std::string path = native ? "native (" + isa + ", -march=native at build time)" : "portable (" + isa + ", one copy)";
-        if (std::string(kernels::requested_isa()) != "auto")
+        if (kernels::requested_isa() != "auto")
             path += std::string("; MINNOW_KERNEL_ISA=") + kernels::requested_isa() + " has no effect on a build with one copy";
         return path;
     }

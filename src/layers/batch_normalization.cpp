@@ -1,3 +1,4 @@
+#include "init/initializer_json.hpp"
 #include "minnow/layers/batch_normalization.hpp"
 
 #include <cmath>
@@ -5,6 +6,7 @@
 
 #include "minnow/core/error.hpp"
 #include "minnow/ops/normalization.hpp"
+#include "core/config_json.hpp"
 
 namespace minnow {
 
@@ -76,26 +78,27 @@ std::pair<Tensor, Tensor> BatchNormalization::inference_affine() const {
     return {std::move(scale), std::move(shift)};
 }
 
-nlohmann::json BatchNormalization::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config BatchNormalization::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["axis"] = axis_;
     config["momentum"] = momentum_;
     config["epsilon"] = epsilon_;
     config["center"] = center_;
     config["scale"] = scale_;
-    config["beta_initializer"] = beta_initializer_.serialize();
-    config["gamma_initializer"] = gamma_initializer_.serialize();
-    config["moving_mean_initializer"] = moving_mean_initializer_.serialize();
-    config["moving_variance_initializer"] = moving_variance_initializer_.serialize();
-    return config;
+    config["beta_initializer"] = json_of(beta_initializer_.serialize());
+    config["gamma_initializer"] = json_of(gamma_initializer_.serialize());
+    config["moving_mean_initializer"] = json_of(moving_mean_initializer_.serialize());
+    config["moving_variance_initializer"] = json_of(moving_variance_initializer_.serialize());
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<BatchNormalization> BatchNormalization::from_config(const nlohmann::json& c) {
+std::shared_ptr<BatchNormalization> BatchNormalization::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     return std::make_shared<BatchNormalization>(
         c.value("axis", int64_t{-1}), c.value("momentum", 0.99), c.value("epsilon", 1e-3), c.value("center", true),
-        c.value("scale", true), Initializer::deserialize(c.value("beta_initializer", nlohmann::json("zeros"))),
-        Initializer::deserialize(c.value("gamma_initializer", nlohmann::json("ones"))), Initializer::deserialize(c.value("moving_mean_initializer", nlohmann::json("zeros"))),
-        Initializer::deserialize(c.value("moving_variance_initializer", nlohmann::json("ones"))));
+        c.value("scale", true), initializer_from_json(c.value("beta_initializer", nlohmann::json("zeros"))),
+        initializer_from_json(c.value("gamma_initializer", nlohmann::json("ones"))), initializer_from_json(c.value("moving_mean_initializer", nlohmann::json("zeros"))),
+        initializer_from_json(c.value("moving_variance_initializer", nlohmann::json("ones"))));
 }
 
 MINNOW_REGISTER_LAYER(BatchNormalization);

@@ -1,3 +1,5 @@
+#include "core/config_json.hpp"
+#include "init/initializer_json.hpp"
 #include "minnow/layers/conv2d.hpp"
 
 #include <nlohmann/json.hpp>
@@ -48,25 +50,26 @@ Variable Conv2D::pre_activation(const Variable& x) const { return conv2d(x, kern
 
 Variable Conv2D::forward(const Variable& x, Mode) { return minnow::activation(pre_activation(x), activation_); }
 
-nlohmann::json Conv2D::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config Conv2D::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["filters"] = filters_;
     config["kernel_size"] = detail::size2_json(kernel_size_);
     config["strides"] = detail::size2_json(strides_);
     config["padding"] = padding_name(padding_);
     config["activation"] = activation_name(activation_);
     config["use_bias"] = use_bias_;
-    config["kernel_initializer"] = kernel_initializer_.serialize();
-    config["bias_initializer"] = bias_initializer_.serialize();
-    return config;
+    config["kernel_initializer"] = json_of(kernel_initializer_.serialize());
+    config["bias_initializer"] = json_of(bias_initializer_.serialize());
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<Conv2D> Conv2D::from_config(const nlohmann::json& c) {
+std::shared_ptr<Conv2D> Conv2D::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     return std::make_shared<Conv2D>(c.at("filters").get<int64_t>(), detail::size2_from_json(c.at("kernel_size")),
                                     detail::size2_from_json(c.value("strides", nlohmann::json(1))), c.value("padding", std::string("valid")),
                                     c.value("activation", std::string("linear")), c.value("use_bias", true),
-                                    Initializer::deserialize(c.value("kernel_initializer", nlohmann::json("glorot_uniform"))),
-                                    Initializer::deserialize(c.value("bias_initializer", nlohmann::json("zeros"))));
+                                    initializer_from_json(c.value("kernel_initializer", nlohmann::json("glorot_uniform"))),
+                                    initializer_from_json(c.value("bias_initializer", nlohmann::json("zeros"))));
 }
 
 MINNOW_REGISTER_LAYER(Conv2D);

@@ -6,6 +6,7 @@
 #include "minnow/init/initializers.hpp"
 #include "minnow/ops/arithmetic.hpp"
 #include "minnow/ops/normalization.hpp"
+#include "core/config_json.hpp"
 
 namespace minnow {
 
@@ -13,13 +14,14 @@ Activation::Activation(ActivationArg activation) : activation_(activation.kind) 
 
 Variable Activation::forward(const Variable& x, Mode) { return minnow::activation(x, activation_); }
 
-nlohmann::json Activation::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config Activation::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["activation"] = activation_name(activation_);
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<Activation> Activation::from_config(const nlohmann::json& c) {
+std::shared_ptr<Activation> Activation::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     return std::make_shared<Activation>(c.at("activation").get<std::string>());
 }
 
@@ -36,14 +38,15 @@ Variable Dropout::forward(const Variable& x, Mode mode) {
     return dropout(x, rate_, rng_);
 }
 
-nlohmann::json Dropout::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config Dropout::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["rate"] = rate_;
     config["seed"] = seed_ ? nlohmann::json(*seed_) : nlohmann::json(nullptr);
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<Dropout> Dropout::from_config(const nlohmann::json& c) {
+std::shared_ptr<Dropout> Dropout::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     const nlohmann::json seed = c.value("seed", nlohmann::json(nullptr));
     return std::make_shared<Dropout>(c.at("rate").get<double>(),
                                      seed.is_null() ? std::nullopt : std::optional<uint64_t>(seed.get<uint64_t>()));
@@ -62,7 +65,7 @@ Variable Flatten::forward(const Variable& x, Mode) {
     return flatten(x);
 }
 
-std::shared_ptr<Flatten> Flatten::from_config(const nlohmann::json&) { return std::make_shared<Flatten>(); }
+std::shared_ptr<Flatten> Flatten::from_config(const Config&) { return std::make_shared<Flatten>(); }
 
 MINNOW_REGISTER_LAYER(Flatten);
 
@@ -77,13 +80,14 @@ Shape InputLayer::build(const Shape& input_shape) {
     return input_shape;
 }
 
-nlohmann::json InputLayer::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config InputLayer::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["batch_shape"] = shape_.batched(Shape::kNone).dims();
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<InputLayer> InputLayer::from_config(const nlohmann::json& c) {
+std::shared_ptr<InputLayer> InputLayer::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     // Keras writes the batch dimension as null, minnow as -1.
     std::vector<int64_t> dims;
     for (const auto& d : c.at("batch_shape")) dims.push_back(d.is_null() ? Shape::kNone : d.get<int64_t>());

@@ -1,3 +1,4 @@
+#include "init/initializer_json.hpp"
 #include "minnow/layers/dense.hpp"
 
 #include <nlohmann/json.hpp>
@@ -5,6 +6,7 @@
 #include "minnow/core/error.hpp"
 #include "minnow/ops/arithmetic.hpp"
 #include "minnow/ops/linear.hpp"
+#include "core/config_json.hpp"
 
 namespace minnow {
 
@@ -43,20 +45,21 @@ Variable Dense::pre_activation(const Variable& x) const {
 
 Variable Dense::forward(const Variable& x, Mode) { return minnow::activation(pre_activation(x), activation_); }
 
-nlohmann::json Dense::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config Dense::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["units"] = units_;
     config["activation"] = activation_name(activation_);
     config["use_bias"] = use_bias_;
-    config["kernel_initializer"] = kernel_initializer_.serialize();
-    config["bias_initializer"] = bias_initializer_.serialize();
-    return config;
+    config["kernel_initializer"] = json_of(kernel_initializer_.serialize());
+    config["bias_initializer"] = json_of(bias_initializer_.serialize());
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<Dense> Dense::from_config(const nlohmann::json& c) {
+std::shared_ptr<Dense> Dense::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     return std::make_shared<Dense>(c.at("units").get<int64_t>(), c.value("activation", std::string("linear")),
-                                   c.value("use_bias", true), Initializer::deserialize(c.value("kernel_initializer", nlohmann::json("glorot_uniform"))),
-                                   Initializer::deserialize(c.value("bias_initializer", nlohmann::json("zeros"))));
+                                   c.value("use_bias", true), initializer_from_json(c.value("kernel_initializer", nlohmann::json("glorot_uniform"))),
+                                   initializer_from_json(c.value("bias_initializer", nlohmann::json("zeros"))));
 }
 
 MINNOW_REGISTER_LAYER(Dense);

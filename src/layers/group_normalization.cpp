@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "minnow/core/error.hpp"
+#include "core/config_json.hpp"
 
 namespace minnow {
 
@@ -129,13 +130,14 @@ Variable LayerNormalization::forward(const Variable& x, Mode) {
     return group_norm(x, gamma_, beta_, rows, 1, epsilon_);
 }
 
-nlohmann::json LayerNormalization::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config LayerNormalization::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config.update({{"axis", axis_}, {"epsilon", epsilon_}, {"center", center_}, {"scale", scale_}});
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<LayerNormalization> LayerNormalization::from_config(const nlohmann::json& c) {
+std::shared_ptr<LayerNormalization> LayerNormalization::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     return std::make_shared<LayerNormalization>(c.value("axis", int64_t{-1}), c.value("epsilon", 1e-3),
                                                 c.value("center", true), c.value("scale", true));
 }
@@ -165,14 +167,15 @@ Variable GroupNormalization::forward(const Variable& x, Mode) {
     return group_norm(x, gamma_, beta_, x.value().dim(0), groups_, epsilon_);
 }
 
-nlohmann::json GroupNormalization::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config GroupNormalization::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config.update(
         {{"groups", groups_}, {"axis", axis_}, {"epsilon", epsilon_}, {"center", center_}, {"scale", scale_}});
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<GroupNormalization> GroupNormalization::from_config(const nlohmann::json& c) {
+std::shared_ptr<GroupNormalization> GroupNormalization::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     return std::make_shared<GroupNormalization>(c.value("groups", int64_t{32}), c.value("axis", int64_t{-1}),
                                                 c.value("epsilon", 1e-3), c.value("center", true),
                                                 c.value("scale", true));

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "minnow/core/error.hpp"
+#include "core/config_json.hpp"
 
 namespace minnow {
 
@@ -83,7 +84,7 @@ Variable Layer::operator()(const Variable& x, Mode mode) {
     return forward(x, mode);
 }
 
-nlohmann::json Layer::get_config() const { return {{"name", name()}, {"trainable", trainable_}}; }
+Config Layer::get_config() const { return config_from_json({{"name", name()}, {"trainable", trainable_}}); }
 
 void Layer::set_trainable(bool trainable) {
     trainable_ = trainable;

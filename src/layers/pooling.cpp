@@ -1,3 +1,4 @@
+#include "core/config_json.hpp"
 #include "minnow/layers/pooling.hpp"
 
 #include <nlohmann/json.hpp>
@@ -51,15 +52,16 @@ Shape MaxPooling2D::build(const Shape& input_shape) {
 
 Variable MaxPooling2D::forward(const Variable& x, Mode) { return max_pool2d(x, pool_size_, strides_, padding_); }
 
-nlohmann::json MaxPooling2D::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config MaxPooling2D::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["pool_size"] = detail::size2_json(pool_size_);
     config["strides"] = detail::size2_json(strides_);
     config["padding"] = padding_name(padding_);
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<MaxPooling2D> MaxPooling2D::from_config(const nlohmann::json& c) {
+std::shared_ptr<MaxPooling2D> MaxPooling2D::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     const Size2 pool = detail::size2_from_json(c.value("pool_size", nlohmann::json(2)));
     return std::make_shared<MaxPooling2D>(pool, strides_from(c), c.value("padding", std::string("valid")));
 }
@@ -77,15 +79,16 @@ Shape AveragePooling2D::build(const Shape& input_shape) {
 
 Variable AveragePooling2D::forward(const Variable& x, Mode) { return avg_pool2d(x, pool_size_, strides_, padding_); }
 
-nlohmann::json AveragePooling2D::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config AveragePooling2D::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["pool_size"] = detail::size2_json(pool_size_);
     config["strides"] = detail::size2_json(strides_);
     config["padding"] = padding_name(padding_);
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<AveragePooling2D> AveragePooling2D::from_config(const nlohmann::json& c) {
+std::shared_ptr<AveragePooling2D> AveragePooling2D::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     return std::make_shared<AveragePooling2D>(detail::size2_from_json(c.value("pool_size", nlohmann::json(2))),
                                               strides_from(c), c.value("padding", std::string("valid")));
 }
@@ -104,13 +107,14 @@ Variable GlobalAveragePooling2D::forward(const Variable& x, Mode) {
     return keepdims_ ? reshape(m, {s[0], 1, 1, s[3]}) : m;
 }
 
-nlohmann::json GlobalAveragePooling2D::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config GlobalAveragePooling2D::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["keepdims"] = keepdims_;
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<GlobalAveragePooling2D> GlobalAveragePooling2D::from_config(const nlohmann::json& c) {
+std::shared_ptr<GlobalAveragePooling2D> GlobalAveragePooling2D::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     return std::make_shared<GlobalAveragePooling2D>(c.value("keepdims", false));
 }
 
@@ -128,13 +132,14 @@ Variable GlobalMaxPooling2D::forward(const Variable& x, Mode) {
     return keepdims_ ? m : reshape(m, {s[0], s[3]});
 }
 
-nlohmann::json GlobalMaxPooling2D::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config GlobalMaxPooling2D::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["keepdims"] = keepdims_;
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<GlobalMaxPooling2D> GlobalMaxPooling2D::from_config(const nlohmann::json& c) {
+std::shared_ptr<GlobalMaxPooling2D> GlobalMaxPooling2D::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     return std::make_shared<GlobalMaxPooling2D>(c.value("keepdims", false));
 }
 

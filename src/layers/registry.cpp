@@ -1,3 +1,4 @@
+#include "core/config_json.hpp"
 #include "minnow/layers/registry.hpp"
 
 #include <fmt/format.h>
@@ -39,7 +40,8 @@ std::vector<std::string> registered_layer_classes() {
     return names;
 }
 
-std::shared_ptr<Layer> layer_from_config(const std::string& class_name, const nlohmann::json& config) {
+std::shared_ptr<Layer> layer_from_config(const std::string& class_name, const Config& layer_config) {
+    const nlohmann::json& config = json_of(layer_config);
     LayerFactory factory;
     {
         Registry& r = registry();
@@ -51,11 +53,9 @@ std::shared_ptr<Layer> layer_from_config(const std::string& class_name, const nl
         throw ValueError(fmt::format("unknown layer class '{}'; registered: {} (register user layers with "
                                      "register_layer_class)",
                                      class_name, fmt::join(registered_layer_classes(), ", ")));
-    MINNOW_CHECK(config.is_object(), ValueError, "layer class '{}': its config must be a JSON object, got {}",
-                 class_name, config.type_name());
     std::shared_ptr<Layer> layer;
     try {
-        layer = factory(config);
+        layer = factory(layer_config);
         if (config.contains("name")) layer->set_name(config.at("name").get<std::string>());
         if (config.contains("trainable")) layer->set_trainable(config.at("trainable").get<bool>());
     } catch (const nlohmann::json::exception& e) {

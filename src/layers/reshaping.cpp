@@ -5,6 +5,7 @@
 #include "minnow/core/error.hpp"
 #include "minnow/ops/arithmetic.hpp"
 #include "minnow/ops/pooling.hpp"
+#include "core/config_json.hpp"
 
 namespace minnow {
 
@@ -38,13 +39,14 @@ Shape Reshape::build(const Shape& input_shape) {
 
 Variable Reshape::forward(const Variable& x, Mode) { return reshape(x, resolved_.batched(x.shape()[0])); }
 
-nlohmann::json Reshape::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config Reshape::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["target_shape"] = target_;
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<Reshape> Reshape::from_config(const nlohmann::json& c) {
+std::shared_ptr<Reshape> Reshape::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     return std::make_shared<Reshape>(c.at("target_shape").get<std::vector<int64_t>>());
 }
 
@@ -68,13 +70,14 @@ Shape ZeroPadding2D::build(const Shape& input_shape) {
 
 Variable ZeroPadding2D::forward(const Variable& x, Mode) { return zero_pad2d(x, top_, bottom_, left_, right_); }
 
-nlohmann::json ZeroPadding2D::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config ZeroPadding2D::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["padding"] = {{top_, bottom_}, {left_, right_}};
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<ZeroPadding2D> ZeroPadding2D::from_config(const nlohmann::json& c) {
+std::shared_ptr<ZeroPadding2D> ZeroPadding2D::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     const nlohmann::json& p = c.at("padding");
     if (p.is_number()) return std::make_shared<ZeroPadding2D>(p.get<int64_t>());
     if (p.at(0).is_number()) return std::make_shared<ZeroPadding2D>(p.at(0).get<int64_t>(), p.at(1).get<int64_t>());
@@ -91,14 +94,15 @@ Variable Rescaling::forward(const Variable& x, Mode) {
     return offset_ == 0.0f ? scaled : scaled + offset_;
 }
 
-nlohmann::json Rescaling::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config Rescaling::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     config["scale"] = scale_;
     config["offset"] = offset_;
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<Rescaling> Rescaling::from_config(const nlohmann::json& c) {
+std::shared_ptr<Rescaling> Rescaling::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     return std::make_shared<Rescaling>(c.at("scale").get<double>(), c.value("offset", 0.0));
 }
 

@@ -6,6 +6,7 @@
 
 #include "minnow/core/error.hpp"
 #include "minnow/ops/losses.hpp"
+#include "core/config_json.hpp"
 
 namespace minnow {
 
@@ -13,7 +14,7 @@ Variable Loss::compute_from_logits(const Variable&, const Tensor&, const Tensor&
     throw StateError(fmt::format("loss '{}' cannot be computed from logits", name()));
 }
 
-nlohmann::json Loss::get_config() const { return nlohmann::json::object(); }
+Config Loss::get_config() const { return Config(); }
 
 Variable losses::SparseCategoricalCrossentropy::compute(const Variable& y_pred, const Tensor& y_true,
                                                 const Tensor& sample_weight) const {
@@ -26,7 +27,7 @@ Variable losses::SparseCategoricalCrossentropy::compute_from_logits(const Variab
     return sparse_softmax_cross_entropy(logits, y_true, sample_weight);
 }
 
-nlohmann::json losses::SparseCategoricalCrossentropy::get_config() const { return {{"from_logits", from_logits_}}; }
+Config losses::SparseCategoricalCrossentropy::get_config() const { return config_from_json({{"from_logits", from_logits_}}); }
 
 Variable losses::CategoricalCrossentropy::compute(const Variable& y_pred, const Tensor& y_true,
                                           const Tensor& sample_weight) const {
@@ -39,7 +40,7 @@ Variable losses::CategoricalCrossentropy::compute_from_logits(const Variable& lo
     return softmax_cross_entropy(logits, y_true, sample_weight);
 }
 
-nlohmann::json losses::CategoricalCrossentropy::get_config() const { return {{"from_logits", from_logits_}}; }
+Config losses::CategoricalCrossentropy::get_config() const { return config_from_json({{"from_logits", from_logits_}}); }
 
 Variable losses::BinaryCrossentropy::compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const {
     if (from_logits_) return binary_crossentropy_from_logits(y_pred, y_true, sample_weight);
@@ -51,7 +52,7 @@ Variable losses::BinaryCrossentropy::compute_from_logits(const Variable& logits,
     return binary_crossentropy_from_logits(logits, y_true, sample_weight);
 }
 
-nlohmann::json losses::BinaryCrossentropy::get_config() const { return {{"from_logits", from_logits_}}; }
+Config losses::BinaryCrossentropy::get_config() const { return config_from_json({{"from_logits", from_logits_}}); }
 
 Variable losses::MeanSquaredError::compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const {
     return mean_squared_error(y_pred, y_true, sample_weight);
@@ -69,7 +70,7 @@ Variable losses::Huber::compute(const Variable& y_pred, const Tensor& y_true, co
     return huber(y_pred, y_true, delta_, sample_weight);
 }
 
-nlohmann::json losses::Huber::get_config() const { return {{"delta", delta_}}; }
+Config losses::Huber::get_config() const { return config_from_json({{"delta", delta_}}); }
 
 std::shared_ptr<Loss> loss_from_name(const std::string& name) {
     if (name == "sparse_categorical_crossentropy") return std::make_shared<losses::SparseCategoricalCrossentropy>();
@@ -84,7 +85,8 @@ std::shared_ptr<Loss> loss_from_name(const std::string& name) {
                                  name));
 }
 
-std::shared_ptr<Loss> loss_from_config(const nlohmann::json& config) {
+std::shared_ptr<Loss> loss_from_config(const Config& given) {
+    const nlohmann::json& config = json_of(given);
     MINNOW_CHECK(config.is_object() && config.contains("name") && config["name"].is_string(), ValueError,
                  "loss config: expected {{\"name\": ...}}, got {}", config.dump());
     const std::string name = config["name"].get<std::string>();
@@ -96,9 +98,9 @@ std::shared_ptr<Loss> loss_from_config(const nlohmann::json& config) {
     return loss_from_name(name);
 }
 
-nlohmann::json loss_config(const Loss& loss) {
-    nlohmann::json config = loss.get_config();
-    config["name"] = loss.name();
+Config loss_config(const Loss& loss) {
+    Config config = loss.get_config();
+    config.set("name", loss.name());
     return config;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/config_json.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/io/safetensors.hpp"
 // Every built-in layer's header: a program that loads models links every registration.
@@ -46,7 +47,7 @@ void write_model_file(const Sequential& model, const std::string& path, const Mo
     for (size_t i = 0; i < weights.size(); ++i) tensors.emplace_back(names[i], &weights[i].value());
     std::map<std::string, std::string> metadata{{"format", "minnow"}};
     if (parts.architecture) {
-        nlohmann::json architecture{{"class_name", model.class_name()}, {"config", model.get_config()}};
+        nlohmann::json architecture{{"class_name", model.class_name()}, {"config", json_of(model.get_config())}};
         metadata[kArchitectureKey] = architecture.dump();
     }
     std::vector<std::string> slot_names;  // kept alive while `tensors` points into the optimizer
@@ -169,7 +170,7 @@ Sequential load_model(const std::string& path, bool compile) {
                                   architecture.value("class_name", std::string("?"))));
     std::shared_ptr<Layer> layer;
     try {
-        layer = layer_from_config("Sequential", architecture.at("config"));
+        layer = layer_from_config("Sequential", config_from_json(architecture.at("config"), "the architecture's config"));
     } catch (const nlohmann::json::exception& e) {
         throw IoError(fmt::format("{}: invalid architecture: {}", path, e.what()));
     } catch (const Error& e) {
@@ -181,7 +182,7 @@ Sequential load_model(const std::string& path, bool compile) {
     assign_weights(*model, content, path);
     if (const auto compile_config = content.metadata.find(kCompileKey); compile && compile_config != content.metadata.end()) {
         try {
-            model->compile_from_config(nlohmann::json::parse(compile_config->second));
+            model->compile_from_config(config_from_json(nlohmann::json::parse(compile_config->second), "the compile configuration"));
         } catch (const nlohmann::json::exception& e) {
             throw IoError(fmt::format("{}: the compile configuration is not valid JSON: {}", path, e.what()));
         } catch (const Error& e) {

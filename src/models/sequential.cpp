@@ -6,6 +6,7 @@
 #include "minnow/core/error.hpp"
 #include "minnow/layers/core_layers.hpp"
 #include "models/plan.hpp"
+#include "core/config_json.hpp"
 
 namespace minnow {
 
@@ -119,20 +120,21 @@ std::vector<Layer*> Sequential::sublayers() const {
     return out;
 }
 
-nlohmann::json Sequential::get_config() const {
-    nlohmann::json config = Layer::get_config();
+Config Sequential::get_config() const {
+    nlohmann::json config = json_of(Layer::get_config());
     nlohmann::json layers = nlohmann::json::array();
     for (const auto& layer : layers_)
-        layers.push_back({{"class_name", layer->class_name()}, {"config", layer->get_config()}});
+        layers.push_back({{"class_name", layer->class_name()}, {"config", json_of(layer->get_config())}});
     config["layers"] = layers;
     if (built()) config["build_input_shape"] = input_shape().dims();
-    return config;
+    return config_from_json(std::move(config));
 }
 
-std::shared_ptr<Sequential> Sequential::from_config(const nlohmann::json& c) {
+std::shared_ptr<Sequential> Sequential::from_config(const Config& config) {
+    const nlohmann::json& c = json_of(config);
     auto model = std::make_shared<Sequential>();
     for (const auto& entry : c.at("layers"))
-        model->add(layer_from_config(entry.at("class_name").get<std::string>(), entry.at("config")));
+        model->add(layer_from_config(entry.at("class_name").get<std::string>(), config_from_json(entry.at("config"), "a layer's config")));
     if (!model->built() && c.contains("build_input_shape"))
         model->build(Shape(c.at("build_input_shape").get<std::vector<int64_t>>()));
     return model;

@@ -9,6 +9,7 @@
 #include "minnow/core/parallel.hpp"
 #include "minnow/optim/optimizers.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
+#include "core/config_json.hpp"
 
 namespace minnow {
 
@@ -131,16 +132,16 @@ void Optimizer::apply(const std::vector<Variable>& variables) {
     ++iterations_;
 }
 
-nlohmann::json Optimizer::get_config() const {
+Config Optimizer::get_config() const {
     nlohmann::json rate = learning_rate_.at(0);
-    if (const auto& s = learning_rate_.schedule()) rate = {{"class_name", s->class_name()}, {"config", s->get_config()}};
+    if (const auto& s = learning_rate_.schedule()) rate = {{"class_name", s->class_name()}, {"config", json_of(s->get_config())}};
     nlohmann::json config{{"name", name()}, {"learning_rate", rate}, {"weight_decay", options_.weight_decay},
                           {"gradient_accumulation_steps", options_.gradient_accumulation_steps}};
     config["clipvalue"] = options_.clipvalue ? nlohmann::json(*options_.clipvalue) : nlohmann::json(nullptr);
     config["clipnorm"] = options_.clipnorm ? nlohmann::json(*options_.clipnorm) : nlohmann::json(nullptr);
     config["global_clipnorm"] =
         options_.global_clipnorm ? nlohmann::json(*options_.global_clipnorm) : nlohmann::json(nullptr);
-    return config;
+    return config_from_json(std::move(config));
 }
 
 Adam::Adam(LearningRate learning_rate, double beta_1, double beta_2, double epsilon, OptimizerOptions options,
@@ -204,13 +205,13 @@ void Adam::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_
     });
 }
 
-nlohmann::json Adam::get_config() const {
-    nlohmann::json config = Optimizer::get_config();
+Config Adam::get_config() const {
+    nlohmann::json config = json_of(Optimizer::get_config());
     config["beta_1"] = beta_1_;
     config["beta_2"] = beta_2_;
     config["epsilon"] = epsilon_;
     config["pytorch_epsilon"] = pytorch_epsilon_;
-    return config;
+    return config_from_json(std::move(config));
 }
 
 SGD::SGD(LearningRate learning_rate, double momentum, bool nesterov, OptimizerOptions options)
@@ -236,11 +237,11 @@ void SGD::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t
     }
 }
 
-nlohmann::json SGD::get_config() const {
-    nlohmann::json config = Optimizer::get_config();
+Config SGD::get_config() const {
+    nlohmann::json config = json_of(Optimizer::get_config());
     config["momentum"] = momentum_;
     config["nesterov"] = nesterov_;
-    return config;
+    return config_from_json(std::move(config));
 }
 
 std::shared_ptr<Optimizer> optimizer_from_name(const std::string& name) {

@@ -4,6 +4,7 @@
 
 #include "minnow/core/error.hpp"
 #include "minnow/optim/optimizers.hpp"
+#include "core/config_json.hpp"
 
 namespace minnow {
 
@@ -15,13 +16,15 @@ std::optional<double> optional_number(const nlohmann::json& config, const char* 
 }
 
 LearningRate learning_rate_from(const nlohmann::json& value) {
-    if (value.is_object()) return LearningRate(std::shared_ptr<const LearningRateSchedule>(schedule_from_config(value)));
+    if (value.is_object())
+        return LearningRate(std::shared_ptr<const LearningRateSchedule>(schedule_from_config(config_from_json(value))));
     return LearningRate(value.get<double>());
 }
 
 }  // namespace
 
-std::shared_ptr<Optimizer> optimizer_from_config(const nlohmann::json& config) {
+std::shared_ptr<Optimizer> optimizer_from_config(const Config& given) {
+    const nlohmann::json& config = json_of(given);
     try {
         const std::string name = config.at("name").get<std::string>();
         const LearningRate lr = learning_rate_from(config.at("learning_rate"));

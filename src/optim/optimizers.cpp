@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "minnow/core/error.hpp"
+#include "core/config_json.hpp"
 
 namespace minnow {
 
@@ -43,10 +44,10 @@ void RMSprop::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int
     }
 }
 
-nlohmann::json RMSprop::get_config() const {
-    nlohmann::json config = Optimizer::get_config();
+Config RMSprop::get_config() const {
+    nlohmann::json config = json_of(Optimizer::get_config());
     config.update({{"rho", rho_}, {"momentum", momentum_}, {"epsilon", epsilon_}, {"centered", centered_}});
-    return config;
+    return config_from_json(std::move(config));
 }
 
 Adagrad::Adagrad(LearningRate learning_rate, double initial_accumulator_value, double epsilon, OptimizerOptions options)
@@ -69,10 +70,10 @@ void Adagrad::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int
     }
 }
 
-nlohmann::json Adagrad::get_config() const {
-    nlohmann::json config = Optimizer::get_config();
+Config Adagrad::get_config() const {
+    nlohmann::json config = json_of(Optimizer::get_config());
     config.update({{"initial_accumulator_value", initial_}, {"epsilon", epsilon_}});
-    return config;
+    return config_from_json(std::move(config));
 }
 
 Nadam::Nadam(LearningRate learning_rate, double beta_1, double beta_2, double epsilon, OptimizerOptions options)
@@ -115,10 +116,10 @@ void Nadam::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64
     }
 }
 
-nlohmann::json Nadam::get_config() const {
-    nlohmann::json config = Optimizer::get_config();
+Config Nadam::get_config() const {
+    nlohmann::json config = json_of(Optimizer::get_config());
     config.update({{"beta_1", beta_1_}, {"beta_2", beta_2_}, {"epsilon", epsilon_}});
-    return config;
+    return config_from_json(std::move(config));
 }
 
 namespace {

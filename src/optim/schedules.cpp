@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "minnow/core/error.hpp"
+#include "core/config_json.hpp"
 
 namespace minnow {
 
@@ -26,8 +27,8 @@ double ExponentialDecay::operator()(int64_t step) const {
     return initial_ * std::pow(rate_, p);
 }
 
-nlohmann::json ExponentialDecay::get_config() const {
-    return {{"initial_learning_rate", initial_}, {"decay_steps", steps_}, {"decay_rate", rate_}, {"staircase", staircase_}};
+Config ExponentialDecay::get_config() const {
+    return config_from_json({{"initial_learning_rate", initial_}, {"decay_steps", steps_}, {"decay_rate", rate_}, {"staircase", staircase_}});
 }
 
 PiecewiseConstantDecay::PiecewiseConstantDecay(std::vector<int64_t> boundaries, std::vector<double> values)
@@ -47,7 +48,7 @@ double PiecewiseConstantDecay::operator()(int64_t step) const {
     return values_.back();
 }
 
-nlohmann::json PiecewiseConstantDecay::get_config() const { return {{"boundaries", boundaries_}, {"values", values_}}; }
+Config PiecewiseConstantDecay::get_config() const { return config_from_json({{"boundaries", boundaries_}, {"values", values_}}); }
 
 CosineDecay::CosineDecay(double initial_learning_rate, int64_t decay_steps, double alpha,
                          std::optional<double> warmup_target, int64_t warmup_steps)
@@ -72,12 +73,12 @@ double CosineDecay::operator()(int64_t step) const {
     return decay(t - double(warmup_steps_), *warmup_target_);
 }
 
-nlohmann::json CosineDecay::get_config() const {
-    return {{"initial_learning_rate", initial_},
+Config CosineDecay::get_config() const {
+    return config_from_json({{"initial_learning_rate", initial_},
             {"decay_steps", decay_steps_},
             {"alpha", alpha_},
             {"warmup_target", warmup_target_ ? nlohmann::json(*warmup_target_) : nlohmann::json(nullptr)},
-            {"warmup_steps", warmup_steps_}};
+            {"warmup_steps", warmup_steps_}});
 }
 
 InverseTimeDecay::InverseTimeDecay(double initial_learning_rate, int64_t decay_steps, double decay_rate, bool staircase)
@@ -91,15 +92,16 @@ double InverseTimeDecay::operator()(int64_t step) const {
     return initial_ / (1.0 + rate_ * p);
 }
 
-nlohmann::json InverseTimeDecay::get_config() const {
-    return {{"initial_learning_rate", initial_}, {"decay_steps", steps_}, {"decay_rate", rate_}, {"staircase", staircase_}};
+Config InverseTimeDecay::get_config() const {
+    return config_from_json({{"initial_learning_rate", initial_}, {"decay_steps", steps_}, {"decay_rate", rate_}, {"staircase", staircase_}});
 }
 
 LearningRate::LearningRate(std::shared_ptr<const LearningRateSchedule> schedule) : schedule_(std::move(schedule)) {
     MINNOW_CHECK(schedule_ != nullptr, ValueError, "learning_rate: the schedule is null");
 }
 
-std::shared_ptr<LearningRateSchedule> schedule_from_config(const nlohmann::json& s) {
+std::shared_ptr<LearningRateSchedule> schedule_from_config(const Config& config) {
+    const nlohmann::json& s = json_of(config);
     try {
         const std::string name = s.at("class_name").get<std::string>();
         const nlohmann::json& c = s.at("config");

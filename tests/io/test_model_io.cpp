@@ -6,6 +6,7 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "core/config_json.hpp"
 #include "support/temp_dir.hpp"
 #include "minnow/minnow.hpp"
 
@@ -135,9 +136,9 @@ TEST_CASE("a failed save leaves the previous file intact", "[io]") {
 }
 
 TEST_CASE("layer registry: unknown classes are named; user layers register", "[io]") {
-    CHECK_THROWS_WITH(layer_from_config("Nope", nlohmann::json::object()),
+    CHECK_THROWS_WITH(layer_from_config("Nope", Config()),
                       Catch::Contains("unknown layer class 'Nope'") && Catch::Contains("Dense"));
-    auto dense = layer_from_config("Dense", {{"units", 3}, {"activation", "relu"}, {"name", "d"}, {"trainable", false}});
+    auto dense = layer_from_config("Dense", config_from_json({{"units", 3}, {"activation", "relu"}, {"name", "d"}, {"trainable", false}}));
     CHECK(dense->name() == "d");
     CHECK_FALSE(dense->trainable());
 }
@@ -162,7 +163,7 @@ TEST_CASE("a save removes the temporaries killed saves left behind, and only tho
 TEST_CASE("loading names the file for a layer's error, and a folder is not a model", "[io]") {
     const auto dir = temp_dir("io_names");
     CHECK_THROWS_WITH(load_model(dir.string()), Catch::Contains(dir.string()) && Catch::Contains("is a folder"));
-    CHECK_THROWS_WITH(layer_from_config("Dense", {{"units", "many"}, {"name", "d"}}),
+    CHECK_THROWS_WITH(layer_from_config("Dense", config_from_json({{"units", "many"}, {"name", "d"}})),
                       Catch::Contains("layer Dense 'd': invalid config") && !Catch::Contains("\"units\""));
 }
 

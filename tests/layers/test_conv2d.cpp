@@ -3,6 +3,7 @@
 #include <initializer_list>
 #include <limits>
 
+#include "core/config_json.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/layers/layers.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
@@ -201,7 +202,7 @@ TEST_CASE("MaxPooling2D: the gradient goes to each window's maximum", "[layers][
     MaxPooling2D q(2, 2, "same");
     check_layer(q, {2, 5, 5, 2}, {});
     CHECK(q.output_shape().batch_str() == "(None, 3, 3, 2)");
-    CHECK(MaxPooling2D().get_config()["strides"] == nlohmann::json{2, 2});
+    CHECK(json_of(MaxPooling2D().get_config())["strides"] == nlohmann::json{2, 2});
 }
 
 TEST_CASE("relu_max_pool2d: max_pool2d(relu(x)) to the bit, values and gradients", "[layers][pool]") {

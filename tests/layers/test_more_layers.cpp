@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "core/config_json.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/minnow.hpp"
 #include "support/layer_checks.hpp"
@@ -98,12 +99,12 @@ TEST_CASE("initializers are saved with their arguments, as Keras' serialize", "[
     // Found while trying it: gamma Constant(1.5) came back as zeros, RandomNormal(0, 0.5) as (0, 0.05).
     Sequential model({Input({3}), Dense(4, {.kernel_initializer = RandomNormal(0.0f, 0.5f)}),
                       BatchNormalization(-1, 0.99, 1e-3, true, true, "zeros", Constant(1.5f))});
-    const nlohmann::json config = model.get_config();
+    const Config config = model.get_config();
     const auto rebuilt = Sequential::from_config(config);
     CHECK(rebuilt->get_config() == config);
     auto& bn = dynamic_cast<BatchNormalization&>(rebuilt->get_layer(1));
     CHECK(bn.get_weights()[0].to_vector() == std::vector<float>{1.5f, 1.5f, 1.5f, 1.5f});
-    const nlohmann::json kernel = config["layers"][1]["config"]["kernel_initializer"];
+    const nlohmann::json kernel = json_of(config)["layers"][1]["config"]["kernel_initializer"];
     CHECK(kernel["class_name"] == "RandomNormal");
     CHECK(kernel["config"]["stddev"].get<double>() == Approx(0.5));
     // A large sample of the rebuilt kernel has the saved spread, not the default 0.05.

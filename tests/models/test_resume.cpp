@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "core/config_json.hpp"
 #include "minnow/minnow.hpp"
 #include "support/class_blobs.hpp"
 #include "support/temp_dir.hpp"
@@ -160,7 +161,7 @@ TEST_CASE("resume: the optimizer is optional in the file, and a bad optimizer te
     CHECK_FALSE(load_model(with, false).compiled());
     CHECK_FALSE(load_model(without).compiled());
     CHECK(load_model(without).predict(d.x).to_vector() == model.predict(d.x).to_vector());
-    const nlohmann::json config = model.get_compile_config();
+    const nlohmann::json config = json_of(model.get_compile_config());
     CHECK(config["loss"]["name"] == "sparse_categorical_crossentropy");
     CHECK(config["optimizer"]["learning_rate"]["class_name"] == "ExponentialDecay");
     CHECK(config["metrics"] == nlohmann::json::array({"accuracy"}));
@@ -171,7 +172,7 @@ TEST_CASE("resume: the optimizer is optional in the file, and a bad optimizer te
     other.save(with);
     auto content = io::read_safetensors(with);
     nlohmann::json compile = nlohmann::json::parse(content.metadata.at("minnow.compile"));
-    compile["optimizer"] = Adam().get_config();  // Adam keeps 2 slots, the file has SGD's 1
+    compile["optimizer"] = json_of(Adam().get_config());  // Adam keeps 2 slots, the file has SGD's 1
     content.metadata["minnow.compile"] = compile.dump();
     std::vector<std::pair<std::string, const Tensor*>> tensors;
     for (const auto& [name, t] : content.tensors) tensors.emplace_back(name, &t);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "core/config_json.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/optim/optimizers.hpp"
 #include "minnow/optim/schedules.hpp"
@@ -107,14 +108,14 @@ TEST_CASE("a schedule drives the optimizer's learning rate from its step counter
     CHECK(w[2] == Approx(0.825f));
     CHECK(sgd.learning_rate() == Approx(0.0125f));
     CHECK_THROWS_AS(sgd.set_learning_rate(0.1), StateError);
-    const nlohmann::json config = sgd.get_config();
+    const nlohmann::json config = json_of(sgd.get_config());
     CHECK(config["learning_rate"]["class_name"] == "ExponentialDecay");
-    const auto back = schedule_from_config(config["learning_rate"]);
+    const auto back = schedule_from_config(config_from_json(config["learning_rate"]));
     CHECK((*back)(3) == Approx(0.0125));
     for (const LearningRateSchedule* s : std::initializer_list<const LearningRateSchedule*>{
              new PiecewiseConstantDecay({10}, {1.0, 0.5}), new CosineDecay(0.1, 100, 0.0, 0.2, 10),
              new InverseTimeDecay(0.1, 5, 0.5)}) {
-        const auto copy = schedule_from_config({{"class_name", s->class_name()}, {"config", s->get_config()}});
+        const auto copy = schedule_from_config(config_from_json({{"class_name", s->class_name()}, {"config", json_of(s->get_config())}}));
         for (int64_t step : {0, 5, 11, 57, 200}) CHECK((*copy)(step) == Approx((*s)(step)));
         delete s;
     }

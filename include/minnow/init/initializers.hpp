@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json_fwd.hpp>
+#include "minnow/core/config.hpp"
 
 #include "minnow/core/rng.hpp"
 #include "minnow/tensor/tensor.hpp"
@@ -41,7 +41,7 @@ public:
     /// Keras' name ("glorot_uniform").
     virtual std::string name() const = 0;
     /// Keras' arguments of the initializer, e.g. {"mean": 0.0, "stddev": 0.05, "seed": null}.
-    virtual nlohmann::json get_config() const;
+    virtual Config get_config() const;
     /// The seed this initializer was given, if any; otherwise the global generator is used.
     std::optional<uint64_t> seed;
 };
@@ -64,13 +64,14 @@ public:
     /// Keras' name of the initializer.
     std::string name() const { return impl_->name(); }
     /// Keras' serialized form: {"class_name": "RandomNormal", "config": {"mean": 0.0, ...}}.
-    nlohmann::json serialize() const;
-    /// The initializer serialize() describes, or one given by name ("glorot_uniform"); ValueError
-    /// naming the known ones otherwise.
-    static Initializer deserialize(const nlohmann::json& serialized);
+    Config serialize() const;
+    /// The initializer serialize() describes; ValueError naming the known classes otherwise (by
+    /// name, "glorot_uniform", is the string constructor).
+    static Initializer deserialize(const Config& serialized);
+    /// An initializer object shared with the caller (it must not change while in use).
+    explicit Initializer(std::shared_ptr<const InitializerBase> impl) : impl_(std::move(impl)) {}
 
 private:
-    explicit Initializer(std::shared_ptr<const InitializerBase> impl) : impl_(std::move(impl)) {}
     std::shared_ptr<const InitializerBase> impl_;
 };
 
@@ -121,7 +122,7 @@ struct Constant : InitializerBase {
     float value;  ///< the fill value
     Tensor operator()(const Shape& shape, Rng& rng) const override;
     std::string name() const override { return "constant"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
 };
 /// Uniform in [minval, maxval) (Keras' defaults -0.05, 0.05).
 struct RandomUniform : InitializerBase {
@@ -131,7 +132,7 @@ struct RandomUniform : InitializerBase {
     float maxval;  ///< the upper bound (excluded)
     Tensor operator()(const Shape& shape, Rng& rng) const override;
     std::string name() const override { return "random_uniform"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
 };
 /// Normal with `mean` and `stddev` (Keras' defaults 0, 0.05).
 struct RandomNormal : InitializerBase {
@@ -141,7 +142,7 @@ struct RandomNormal : InitializerBase {
     float stddev;  ///< the standard deviation
     Tensor operator()(const Shape& shape, Rng& rng) const override;
     std::string name() const override { return "random_normal"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
 };
 
 }  // namespace minnow

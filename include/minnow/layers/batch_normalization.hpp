@@ -28,9 +28,9 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "BatchNormalization"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes (weights freshly initialized).
-    static std::shared_ptr<BatchNormalization> from_config(const nlohmann::json& config);
+    static std::shared_ptr<BatchNormalization> from_config(const Config& config);
 
     /// Whether a call in `mode` normalizes with the batch's statistics (and updates the moving
     /// ones): in training, unless the layer is frozen.

@@ -38,9 +38,9 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Conv2D"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes (weights freshly initialized).
-    static std::shared_ptr<Conv2D> from_config(const nlohmann::json& config);
+    static std::shared_ptr<Conv2D> from_config(const Config& config);
 
     /// The convolution plus bias: the output before the activation.
     Variable pre_activation(const Variable& x) const;

@@ -18,9 +18,9 @@ public:
     Shape build(const Shape& input_shape) override { return input_shape; }
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Activation"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes.
-    static std::shared_ptr<Activation> from_config(const nlohmann::json& config);
+    static std::shared_ptr<Activation> from_config(const Config& config);
     /// The activation applied.
     ActivationKind activation() const { return activation_; }
 
@@ -38,9 +38,9 @@ public:
     Shape build(const Shape& input_shape) override { return input_shape; }
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Dropout"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes.
-    static std::shared_ptr<Dropout> from_config(const nlohmann::json& config);
+    static std::shared_ptr<Dropout> from_config(const Config& config);
     /// The fraction of values zeroed in training.
     float rate() const { return rate_; }
     /// Restarts the mask sequence (for reproducible experiments and gradient checks).
@@ -60,7 +60,7 @@ public:
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Flatten"; }
     /// The layer get_config() describes.
-    static std::shared_ptr<Flatten> from_config(const nlohmann::json& config);
+    static std::shared_ptr<Flatten> from_config(const Config& config);
 };
 
 /// Declares the shape of one sample (without the batch dimension), Keras' `Input(shape)`.
@@ -72,9 +72,9 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode) override { return x; }
     std::string class_name() const override { return "InputLayer"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes: its batch_shape is (None, dims...).
-    static std::shared_ptr<InputLayer> from_config(const nlohmann::json& config);
+    static std::shared_ptr<InputLayer> from_config(const Config& config);
     /// The declared sample shape, e.g. (784,).
     const Shape& sample_shape() const { return shape_; }
 

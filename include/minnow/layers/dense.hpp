@@ -30,9 +30,9 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Dense"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes (weights freshly initialized).
-    static std::shared_ptr<Dense> from_config(const nlohmann::json& config);
+    static std::shared_ptr<Dense> from_config(const Config& config);
 
     /// x kernel + bias over the last axis: the output before the activation.
     Variable pre_activation(const Variable& x) const;

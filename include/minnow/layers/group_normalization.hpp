@@ -25,9 +25,9 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "LayerNormalization"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes (weights freshly initialized).
-    static std::shared_ptr<LayerNormalization> from_config(const nlohmann::json& config);
+    static std::shared_ptr<LayerNormalization> from_config(const Config& config);
 
 private:
     int64_t axis_;
@@ -48,9 +48,9 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "GroupNormalization"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes (weights freshly initialized).
-    static std::shared_ptr<GroupNormalization> from_config(const nlohmann::json& config);
+    static std::shared_ptr<GroupNormalization> from_config(const Config& config);
 
 private:
     int64_t groups_;

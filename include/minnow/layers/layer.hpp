@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include "minnow/core/config.hpp"
 
 #include "minnow/autograd/variable.hpp"
 #include "minnow/init/initializers.hpp"
@@ -45,7 +45,7 @@ public:
     /// Keras' class name: "Dense", "BatchNormalization".
     virtual std::string class_name() const = 0;
     /// Keras' get_config(): the arguments that rebuild this layer, plus name and trainable.
-    virtual nlohmann::json get_config() const;
+    virtual Config get_config() const;
 
     /// Layers this one is made of (a Sequential's layers); their weights count as this layer's.
     virtual std::vector<Layer*> sublayers() const { return {}; }

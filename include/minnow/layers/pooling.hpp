@@ -18,9 +18,9 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "MaxPooling2D"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes.
-    static std::shared_ptr<MaxPooling2D> from_config(const nlohmann::json& config);
+    static std::shared_ptr<MaxPooling2D> from_config(const Config& config);
     ///@{
     /// The layer's arguments as given (strides resolved).
     Size2 pool_size() const { return pool_size_; }
@@ -44,9 +44,9 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "AveragePooling2D"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes.
-    static std::shared_ptr<AveragePooling2D> from_config(const nlohmann::json& config);
+    static std::shared_ptr<AveragePooling2D> from_config(const Config& config);
 
 private:
     Size2 pool_size_;
@@ -63,9 +63,9 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "GlobalAveragePooling2D"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes.
-    static std::shared_ptr<GlobalAveragePooling2D> from_config(const nlohmann::json& config);
+    static std::shared_ptr<GlobalAveragePooling2D> from_config(const Config& config);
 
 private:
     bool keepdims_;
@@ -80,9 +80,9 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "GlobalMaxPooling2D"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes.
-    static std::shared_ptr<GlobalMaxPooling2D> from_config(const nlohmann::json& config);
+    static std::shared_ptr<GlobalMaxPooling2D> from_config(const Config& config);
 
 private:
     bool keepdims_;

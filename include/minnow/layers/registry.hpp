@@ -7,27 +7,27 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include "minnow/core/config.hpp"
 
 #include "minnow/layers/layer.hpp"
 
 namespace minnow {
 
 /// Makes a layer from its get_config() JSON.
-using LayerFactory = std::function<std::shared_ptr<Layer>(const nlohmann::json& config)>;
+using LayerFactory = std::function<std::shared_ptr<Layer>(const Config& config)>;
 
 /// Registers (or replaces) the factory for `class_name`.
 void register_layer(const std::string& class_name, LayerFactory factory);
 
-/// Registers a layer class that has `static std::shared_ptr<L> from_config(const nlohmann::json&)`.
+/// Registers a layer class that has `static std::shared_ptr<L> from_config(const Config&)`.
 template <class L>
 void register_layer_class(const std::string& class_name) {
-    register_layer(class_name, [](const nlohmann::json& config) { return L::from_config(config); });
+    register_layer(class_name, [](const Config& config) { return L::from_config(config); });
 }
 
 /// A new layer of `class_name` from `config` (its name and trainable flag restored); ValueError
 /// naming the registered classes when the class is unknown, or the key when the config is wrong.
-std::shared_ptr<Layer> layer_from_config(const std::string& class_name, const nlohmann::json& config);
+std::shared_ptr<Layer> layer_from_config(const std::string& class_name, const Config& config);
 
 /// The registered class names, sorted.
 std::vector<std::string> registered_layer_classes();
@@ -50,7 +50,7 @@ bool keep_linked(const LayerRegistration& registration);
 #define MINNOW_REGISTER_LAYER(Class)                                             \
     extern const ::minnow::LayerRegistration Class##_registration;               \
     const ::minnow::LayerRegistration Class##_registration {                     \
-        #Class, [](const ::nlohmann::json& config) -> std::shared_ptr<::minnow::Layer> { \
+        #Class, [](const ::minnow::Config& config) -> std::shared_ptr<::minnow::Layer> { \
             return Class::from_config(config);                                   \
         }                                                                        \
     }

@@ -18,9 +18,9 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Reshape"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes.
-    static std::shared_ptr<Reshape> from_config(const nlohmann::json& config);
+    static std::shared_ptr<Reshape> from_config(const Config& config);
 
 private:
     std::vector<int64_t> target_;
@@ -40,9 +40,9 @@ public:
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "ZeroPadding2D"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes.
-    static std::shared_ptr<ZeroPadding2D> from_config(const nlohmann::json& config);
+    static std::shared_ptr<ZeroPadding2D> from_config(const Config& config);
 
 private:
     int64_t top_, bottom_, left_, right_;
@@ -56,9 +56,9 @@ public:
     Shape build(const Shape& input_shape) override { return input_shape; }
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Rescaling"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The layer get_config() describes.
-    static std::shared_ptr<Rescaling> from_config(const nlohmann::json& config);
+    static std::shared_ptr<Rescaling> from_config(const Config& config);
 
 private:
     float scale_, offset_;

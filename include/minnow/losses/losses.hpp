@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include <nlohmann/json_fwd.hpp>
+#include "minnow/core/config.hpp"
 
 #include "minnow/autograd/variable.hpp"
 #include "minnow/ops/activations.hpp"
@@ -33,7 +33,7 @@ public:
         return compute_from_logits(logits, y_true, sample_weight);
     }
     /// The arguments beyond the name, as Keras' get_config() (e.g. huber's delta).
-    virtual nlohmann::json get_config() const;
+    virtual Config get_config() const;
 
 protected:
     /// The batch loss: the mean over samples of each sample's loss, weighted by `sample_weight` (one per
@@ -54,7 +54,7 @@ public:
     explicit SparseCategoricalCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
     std::string name() const override { return "sparse_categorical_crossentropy"; }
     bool fuses_with(ActivationKind act) const override { return act == ActivationKind::Softmax && !from_logits_; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
 
 protected:
     Variable compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const override;
@@ -72,7 +72,7 @@ public:
     explicit CategoricalCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
     std::string name() const override { return "categorical_crossentropy"; }
     bool fuses_with(ActivationKind act) const override { return act == ActivationKind::Softmax && !from_logits_; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
 
 protected:
     Variable compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const override;
@@ -90,7 +90,7 @@ public:
     explicit BinaryCrossentropy(bool from_logits = false) : from_logits_(from_logits) {}
     std::string name() const override { return "binary_crossentropy"; }
     bool fuses_with(ActivationKind act) const override { return act == ActivationKind::Sigmoid && !from_logits_; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
 
 protected:
     Variable compute(const Variable& y_pred, const Tensor& y_true, const Tensor& sample_weight) const override;
@@ -125,7 +125,7 @@ public:
     /// `delta` > 0: where the loss turns from quadratic to linear.
     explicit Huber(float delta = 1.0f);
     std::string name() const override { return "huber"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// Where the loss turns from quadratic to linear.
     float delta() const { return delta_; }
 
@@ -163,8 +163,8 @@ private:
 /// The loss called `name` (Keras' names and aliases); ValueError listing them otherwise.
 std::shared_ptr<Loss> loss_from_name(const std::string& name);
 /// The loss `config` describes ({"name": ..., arguments...}, as saved with a compiled model).
-std::shared_ptr<Loss> loss_from_config(const nlohmann::json& config);
+std::shared_ptr<Loss> loss_from_config(const Config& config);
 /// {"name": ..., arguments...}: what loss_from_config() reads back.
-nlohmann::json loss_config(const Loss& loss);
+Config loss_config(const Loss& loss);
 
 }  // namespace minnow

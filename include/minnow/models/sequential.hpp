@@ -122,9 +122,9 @@ public:
     /// The layers in order, with the training plan's fusions (the same numbers as one by one).
     Variable forward(const Variable& x, Mode mode) override;
     std::string class_name() const override { return "Sequential"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     /// The model get_config() describes, built when the config holds its input shape.
-    static std::shared_ptr<Sequential> from_config(const nlohmann::json& config);
+    static std::shared_ptr<Sequential> from_config(const Config& config);
     std::vector<Layer*> sublayers() const override;
 
     /// Keras' summary table: layer names and types, output shapes and parameter counts.
@@ -191,9 +191,9 @@ public:
 
     /// compile()'s arguments as JSON (Keras' get_compile_config): optimizer (with its schedule),
     /// loss, metrics and weighted metrics. Empty before compile().
-    nlohmann::json get_compile_config() const;
+    Config get_compile_config() const;
     /// compile() from get_compile_config()'s JSON (the optimizer starts with fresh state).
-    void compile_from_config(const nlohmann::json& config);
+    void compile_from_config(const Config& config);
 
 private:
     struct StepResult {

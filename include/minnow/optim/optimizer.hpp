@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include "minnow/core/config.hpp"
 
 #include "minnow/autograd/variable.hpp"
 #include "minnow/optim/schedules.hpp"
@@ -69,7 +69,7 @@ public:
     /// Keras' name ("adam").
     virtual std::string name() const = 0;
     /// The arguments that rebuild this optimizer.
-    virtual nlohmann::json get_config() const;
+    virtual Config get_config() const;
     /// How many state tensors (shaped like the variable) update() keeps per variable.
     virtual int slot_count() const = 0;
 
@@ -106,7 +106,7 @@ public:
     explicit Adam(LearningRate learning_rate = 1e-3, double beta_1 = 0.9, double beta_2 = 0.999, double epsilon = 1e-7,
                   OptimizerOptions options = {}, bool pytorch_epsilon = false);
     std::string name() const override { return "adam"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
 
     int slot_count() const override { return 2; }
 
@@ -126,7 +126,7 @@ public:
     explicit SGD(LearningRate learning_rate = 0.01, double momentum = 0.0, bool nesterov = false,
                  OptimizerOptions options = {});
     std::string name() const override { return "sgd"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
 
     int slot_count() const override { return momentum_ != 0.0f ? 1 : 0; }
 
@@ -163,6 +163,6 @@ private:
 /// The optimizer called `name` with Keras' defaults; ValueError otherwise.
 std::shared_ptr<Optimizer> optimizer_from_name(const std::string& name);
 /// The optimizer get_config() describes, schedule included (its state starts fresh).
-std::shared_ptr<Optimizer> optimizer_from_config(const nlohmann::json& config);
+std::shared_ptr<Optimizer> optimizer_from_config(const Config& config);
 
 }  // namespace minnow

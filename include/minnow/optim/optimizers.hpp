@@ -15,7 +15,7 @@ public:
     explicit RMSprop(LearningRate learning_rate = 1e-3, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7,
                      bool centered = false, OptimizerOptions options = {});
     std::string name() const override { return "rmsprop"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     int slot_count() const override { return 1 + (momentum_ > 0.0f ? 1 : 0) + (centered_ ? 1 : 0); }
 
 protected:
@@ -34,7 +34,7 @@ public:
     explicit Adagrad(LearningRate learning_rate = 1e-3, double initial_accumulator_value = 0.1, double epsilon = 1e-7,
                      OptimizerOptions options = {});
     std::string name() const override { return "adagrad"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     int slot_count() const override { return 1; }
 
 protected:
@@ -55,7 +55,7 @@ public:
     explicit Nadam(LearningRate learning_rate = 1e-3, double beta_1 = 0.9, double beta_2 = 0.999, double epsilon = 1e-7,
                    OptimizerOptions options = {});
     std::string name() const override { return "nadam"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
     int slot_count() const override { return 2; }
     std::vector<double> scalar_state() const override { return {u_product_}; }
     /// Restores the momentum product.

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include "minnow/core/config.hpp"
 
 namespace minnow {
 
@@ -21,7 +21,7 @@ public:
     /// Keras' class name ("ExponentialDecay").
     virtual std::string class_name() const = 0;
     /// The arguments that rebuild the schedule.
-    virtual nlohmann::json get_config() const = 0;
+    virtual Config get_config() const = 0;
 };
 
 /// initial_learning_rate * decay_rate ^ (step / decay_steps); with staircase the exponent is
@@ -32,7 +32,7 @@ public:
     ExponentialDecay(double initial_learning_rate, int64_t decay_steps, double decay_rate, bool staircase = false);
     double operator()(int64_t step) const override;
     std::string class_name() const override { return "ExponentialDecay"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
 
 private:
     double initial_, rate_;
@@ -48,7 +48,7 @@ public:
     PiecewiseConstantDecay(std::vector<int64_t> boundaries, std::vector<double> values);
     double operator()(int64_t step) const override;
     std::string class_name() const override { return "PiecewiseConstantDecay"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
 
 private:
     std::vector<int64_t> boundaries_;
@@ -66,7 +66,7 @@ public:
                 std::optional<double> warmup_target = std::nullopt, int64_t warmup_steps = 0);
     double operator()(int64_t step) const override;
     std::string class_name() const override { return "CosineDecay"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
 
 private:
     double initial_;
@@ -84,7 +84,7 @@ public:
     InverseTimeDecay(double initial_learning_rate, int64_t decay_steps, double decay_rate, bool staircase = false);
     double operator()(int64_t step) const override;
     std::string class_name() const override { return "InverseTimeDecay"; }
-    nlohmann::json get_config() const override;
+    Config get_config() const override;
 
 private:
     double initial_, rate_;
@@ -115,6 +115,6 @@ private:
 };
 
 /// A schedule from {"class_name": ..., "config": ...} as Keras serializes one.
-std::shared_ptr<LearningRateSchedule> schedule_from_config(const nlohmann::json& serialized);
+std::shared_ptr<LearningRateSchedule> schedule_from_config(const Config& serialized);
 
 }  // namespace minnow

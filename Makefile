@@ -15,7 +15,7 @@ CMAKE_FLAGS    ?=
 DEB_PACKAGES := cmake g++ make libopenblas-dev catch2 libfmt-dev libcxxopts-dev zlib1g-dev \
                 nlohmann-json3-dev dataset-fashion-mnist librsvg2-bin clang libclang-rt-14-dev pkg-config
 
-.PHONY: all deps configure build test sanitize fuzz bench bench-compare demo data docs install clean
+.PHONY: all deps configure build test sanitize fuzz bench bench-compare bench-portable demo data docs install clean
 INSTALL_LIBTORCH ?= 0
 LIBTORCH_TRAIN := $(BUILD_DIR)/libtorch_train
 
@@ -74,6 +74,14 @@ bench-compare: deps build data
 	      -I/usr/include/torch/csrc/api/include -D_GLIBCXX_USE_CXX11_ABI=1 -ltorch -ltorch_cpu -lc10 -lz -lpthread; \
 	fi
 	$(BUILD_DIR)/bin/minnow_bench --only workloads --libtorch $(LIBTORCH_TRAIN) --out $(BUILD_DIR)/bench-compare.json
+
+# The workloads of this build (-march=native) and of a portable one (MINNOW_NATIVE=OFF, its kernels
+# chosen at run time), side by side in one run, as ratios.
+bench-portable: deps build data
+	cmake -S . -B $(BUILD_DIR)-portable -DCMAKE_BUILD_TYPE=Release -DMINNOW_NATIVE=OFF -DMINNOW_BUILD_TESTS=OFF $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR)-portable -j $(JOBS) --target minnow_bench
+	$(BUILD_DIR)/bin/minnow_bench --only workloads --portable $(BUILD_DIR)-portable/bin/minnow_bench \
+	      --out $(BUILD_DIR)/bench-portable.json
 
 # Only the command-line program: the demo needs neither the tests nor the benchmark.
 demo: deps data configure

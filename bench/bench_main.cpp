@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bench.hpp"
+#include "minnow/core/build_info.hpp"
 #include "minnow/core/parallel.hpp"
 #include "minnow/tensor/blas.hpp"
 
@@ -44,6 +45,9 @@ nlohmann::json environment() {
     env["minnow_threads_at_start"] = minnow::num_threads();
     env["openblas_threads_per_gemm_block"] = minnow::blas::num_threads();
     env["cpus_online"] = sysconf(_SC_NPROCESSORS_ONLN);
+    env["cpu"] = minnow::cpu_model();
+    env["compile_flags"] = minnow::build_info().flags;
+    env["kernels"] = minnow::kernel_path();
     return env;
 }
 
@@ -72,8 +76,11 @@ void print_workload_row(const nlohmann::json& r, const std::string& system) {
 // Every workload at each thread count. With a libtorch program, its run follows minnow's on the
 // same workload straight away, so both meet the VM in the same mood: its speed drifts by 10-30%
 // over minutes.
+// With `portable` (another build's minnow_bench, e.g. MINNOW_NATIVE=OFF), its run of each workload
+// follows this one's, and the rows give the ratio.
 void run_workloads(const WorkloadSpec& base, const std::vector<int>& thread_counts, const std::string& libtorch,
-                   nlohmann::json& workloads, nlohmann::json& reference) {
+                   const std::string& portable, nlohmann::json& workloads, nlohmann::json& reference,
+                   nlohmann::json& portable_runs) {
     fmt::print("\n{:<9} {:>7} {:<9} {:>13} {:>16} {:>12} {:>9}{}\n", "workload", "threads", "system", "train s/epoch",
                "infer samples/s", "peak RSS MB", "test acc", libtorch.empty() ? "" : " | train x  infer x  RSS x");
     for (const std::string model : {"mlp", "cnn"})
@@ -89,6 +96,19 @@ void run_workloads(const WorkloadSpec& base, const std::vector<int>& thread_coun
                 fmt::print("\n");
                 std::fflush(stdout);
                 workloads.push_back(ours);
+                if (!portable.empty()) {
+                    nlohmann::json other = minnow::bench::spawn_workload(portable, w);
+                    other["system"] = "portable";
+                    other["train_ratio_to_this_build"] = other["train_seconds_per_epoch"].get<double>() /
+                                                         ours["train_seconds_per_epoch"].get<double>();
+                    other["inference_ratio_to_this_build"] = other["inference_samples_per_second"].get<double>() /
+                                                             ours["inference_samples_per_second"].get<double>();
+                    print_workload_row(other, "portable");
+                    fmt::print(" | train s x {:.3f}, infer/s x {:.3f}\n", other["train_ratio_to_this_build"].get<double>(),
+                               other["inference_ratio_to_this_build"].get<double>());
+                    std::fflush(stdout);
+                    portable_runs.push_back(other);
+                }
                 if (libtorch.empty()) continue;
                 nlohmann::json torch = minnow::bench::run_libtorch(libtorch, w);
                 torch["minnow_speedup_train"] = torch["train_seconds_per_epoch"].get<double>() /
@@ -138,7 +158,7 @@ void print_best_settings(const nlohmann::json& workloads, const nlohmann::json& 
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string out_path, workload, data_dir = "data/fashion-mnist", only, libtorch;
+    std::string out_path, workload, data_dir = "data/fashion-mnist", only, libtorch, portable;
     WorkloadSpec spec;
     std::vector<int> thread_counts{1, 2};
     for (int i = 1; i + 1 < argc || (i < argc && std::string(argv[i]).rfind("--", 0) == 0); ++i) {
@@ -152,9 +172,10 @@ int main(int argc, char** argv) {
         else if (arg == "--data") data_dir = value, ++i;
         else if (arg == "--only") only = value, ++i;  // "micro" or "workloads"
         else if (arg == "--libtorch") libtorch = value, ++i;  // the reference program to compare with
+        else if (arg == "--portable") portable = value, ++i;  // another build's minnow_bench to compare with
         else {
             fmt::print(stderr, "usage: minnow_bench [--out FILE] [--only micro|workloads] [--threads N] [--epochs E] "
-                               "[--data DIR] [--libtorch PROGRAM]\n");
+                               "[--data DIR] [--libtorch PROGRAM] [--portable MINNOW_BENCH]\n");
             return 2;
         }
     }
@@ -176,9 +197,10 @@ int main(int argc, char** argv) {
             minnow::bench::bench_layers(rows);
             print_rows(rows);
         }
-        nlohmann::json workloads = nlohmann::json::array(), reference = nlohmann::json::array();
+        nlohmann::json workloads = nlohmann::json::array(), reference = nlohmann::json::array(),
+                       portable_runs = nlohmann::json::array();
         if (only != "micro") {
-            run_workloads(spec, thread_counts, libtorch, workloads, reference);
+            run_workloads(spec, thread_counts, libtorch, portable, workloads, reference, portable_runs);
             if (!libtorch.empty()) print_best_settings(workloads, reference);
         }
         if (!out_path.empty()) {
@@ -186,7 +208,7 @@ int main(int argc, char** argv) {
             for (const auto& r : rows)
                 json_rows.push_back({{"group", r.group}, {"name", r.name}, {"ms", r.ms}, {"gflops", r.gflops}, {"extra", r.extra}});
             std::ofstream(out_path) << nlohmann::json{{"environment", env}, {"rows", json_rows}, {"workloads", workloads},
-                                                      {"libtorch", reference}}
+                                                      {"libtorch", reference}, {"portable", portable_runs}}
                                            .dump(2)
                                     << "\n";
             fmt::print("\nwrote {}\n", out_path);

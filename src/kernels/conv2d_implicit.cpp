@@ -272,7 +272,7 @@ void dx_valid(const float* w, const float* dy, const ConvGeometry& g, float* dx,
 MINNOW_KERNEL_VARIANT(use_implicit)
 bool use_implicit(const ConvGeometry& g) {
     MINNOW_DISPATCH(use_implicit, g);
-#if defined(__AVX2__) && defined(__FMA__)
+#if MINNOW_KERNEL_HAS_AVX2
     return !use_direct(g);
 #else
     // Without AVX2 a tile's 12 accumulators take 24 SSE registers and spill: OpenBLAS is faster.

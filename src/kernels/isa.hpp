@@ -35,6 +35,14 @@ bool kernel_variants_built();
 
 #define MINNOW_KERNEL_INLINE [[gnu::always_inline]] inline
 
+// Whether the code being compiled may use AVX2 and FMA: the AVX2 copy, or a build whose flags
+// allow them. (The target pragma does not define __AVX2__ for the preprocessor.)
+#if defined(MINNOW_KERNEL_COPY_AVX2) || (defined(__AVX2__) && defined(__FMA__))
+#define MINNOW_KERNEL_HAS_AVX2 1
+#else
+#define MINNOW_KERNEL_HAS_AVX2 0
+#endif
+
 #if defined(MINNOW_KERNEL_COPY_AVX2)
 #if defined(__clang__)
 #define MINNOW_KERNELS_BEGIN                                                                            \

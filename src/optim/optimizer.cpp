@@ -10,6 +10,7 @@
 #include "minnow/optim/optimizers.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 #include "core/config_json.hpp"
+#include "kernels/optimizer.hpp"
 
 namespace minnow {
 
@@ -156,53 +157,16 @@ Adam::Adam(LearningRate learning_rate, double beta_1, double beta_2, double epsi
     MINNOW_CHECK(epsilon >= 0.0, ValueError, "Adam: epsilon must be >= 0, got {}", epsilon);
 }
 
-namespace {
-
-// Elements per thread below which one thread updates a whole tensor.
-constexpr int64_t kUpdateGrain = 16384;
-
-struct AdamCoefficients {
-    float one_minus_b1, one_minus_b2, eps;
-    float step_size;       // Keras: lr * sqrt(1 - b2^t) / (1 - b1^t); PyTorch: lr / (1 - b1^t)
-    float root_b2 = 1.0f;  // PyTorch only: sqrt(1 - b2^t), dividing sqrt(v) before epsilon
-};
-
-// Restrict pointers in a function of their own: through a lambda's captures the loop would
-// neither vectorize nor keep the coefficients in registers.
-template <bool PytorchEpsilon>
-void adam_range(float* __restrict w, float* __restrict m, float* __restrict v, const float* __restrict g,
-                int64_t begin, int64_t end, const AdamCoefficients c) {
-    for (int64_t i = begin; i < end; ++i) {
-        m[i] += (g[i] - m[i]) * c.one_minus_b1;
-        v[i] += (g[i] * g[i] - v[i]) * c.one_minus_b2;
-        const float denom = PytorchEpsilon ? std::sqrt(v[i]) / c.root_b2 + c.eps : std::sqrt(v[i]) + c.eps;
-        w[i] -= c.step_size * m[i] / denom;
-    }
-}
-
-}  // namespace
-
 void Adam::update(Tensor& w, const Tensor& g, std::vector<Tensor>& slots, int64_t step) {
     const auto t = static_cast<float>(step);
     const float lr = learning_rate();
     const float b1t = std::pow(beta_1_, t), b2t = std::pow(beta_2_, t);
-    AdamCoefficients c{1.0f - beta_1_, 1.0f - beta_2_, epsilon_, lr * std::sqrt(1.0f - b2t) / (1.0f - b1t)};
+    kernels::AdamCoefficients c{1.0f - beta_1_, 1.0f - beta_2_, epsilon_, lr * std::sqrt(1.0f - b2t) / (1.0f - b1t)};
     if (pytorch_epsilon_) {
         c.step_size = lr / (1.0f - b1t);
         c.root_b2 = std::sqrt(1.0f - b2t);
     }
-    float* wp = w.data();
-    float* m = slots[0].data();
-    float* v = slots[1].data();
-    const float* gp = g.data();
-    // Element by element, so the split does not change a bit of the result.
-    const bool pytorch = pytorch_epsilon_;
-    parallel_for(w.numel(), kUpdateGrain, [=](int64_t begin, int64_t end) {
-        if (pytorch)
-            adam_range<true>(wp, m, v, gp, begin, end, c);
-        else
-            adam_range<false>(wp, m, v, gp, begin, end, c);
-    });
+    kernels::adam_update(w.data(), slots[0].data(), slots[1].data(), g.data(), w.numel(), c, pytorch_epsilon_);
 }
 
 Config Adam::get_config() const {

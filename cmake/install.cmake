@@ -10,6 +10,8 @@ install(TARGETS minnow EXPORT minnowTargets
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/minnow ${MINNOW_GENERATED}/include/minnow
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 if(TARGET minnow_cli)
+  # With a shared libminnow the installed CLI finds it next to itself, wherever the prefix is.
+  set_target_properties(minnow_cli PROPERTIES INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}")
   install(TARGETS minnow_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 install(EXPORT minnowTargets NAMESPACE minnow:: DESTINATION ${MINNOW_CMAKE_DIR})

@@ -13,7 +13,7 @@ prefix="$work/prefix"
 
 cmake --install "$build" --prefix "$prefix" > "$work/install.log"
 test -f "$prefix/include/minnow/minnow.hpp" && test -f "$prefix/include/minnow/version.hpp"
-test -x "$prefix/bin/minnow"
+"$prefix/bin/minnow" version > "$work/version.log"  # the installed CLI runs (a shared build: finds its library)
 
 echo "install: find_package(minnow 0.1) consumer"
 cmake -S "$root/tests/consumer" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release > "$work/cmake.log"
@@ -25,7 +25,8 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 test "$(pkg-config --modversion minnow)" = "$(sed -n 's/^project(minnow VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")"
 # shellcheck disable=SC2046  # pkg-config's flags are meant to split
 c++ -O1 "$root/tests/consumer/main.cpp" -o "$work/pkgconfig-consumer" $(pkg-config --cflags --libs minnow)
-(cd "$work" && "$work/pkgconfig-consumer")
+# A shared libminnow in a private prefix is found as a user would make it found.
+(cd "$work" && LD_LIBRARY_PATH="$prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$work/pkgconfig-consumer")
 
 echo "install: a version too new is refused"
 mkdir -p "$work/toonew"

@@ -2,12 +2,9 @@
 // as a user would run them.
 #include <catch2/catch.hpp>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <sys/wait.h>
 
 #include "support/cli.hpp"
 #include "support/temp_dir.hpp"
@@ -17,14 +14,7 @@ namespace fs = std::filesystem;
 namespace {
 
 minnow::test::Run run_example(const std::string& name, const std::string& args) {
-    const std::string command = std::string(MINNOW_EXAMPLES_DIR) + "/example_" + name + " " + args + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string out;
-    std::array<char, 4096> buf{};
-    while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-    const int status = pclose(pipe);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    return minnow::test::run_command(std::string(MINNOW_EXAMPLES_DIR) + "/example_" + name + " " + args);
 }
 
 std::string read_file(const fs::path& path) {

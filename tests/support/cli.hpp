@@ -18,9 +18,9 @@ struct Run {
     std::string output;  // stdout and stderr together
 };
 
-/// `env`: variable assignments for the program's environment ("MINNOW_KERNEL_ISA=portable").
-inline Run run_cli(const std::string& args, const std::string& env = "") {
-    const std::string command = env + " " + std::string(MINNOW_CLI_PATH) + " " + args + " 2>&1";
+/// Runs a shell command line, its stderr joined to its stdout.
+inline Run run_command(const std::string& command_line) {
+    const std::string command = command_line + " 2>&1";
     FILE* pipe = popen(command.c_str(), "r");
     REQUIRE(pipe != nullptr);
     std::string out;
@@ -28,6 +28,12 @@ inline Run run_cli(const std::string& args, const std::string& env = "") {
     while (size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
     const int status = pclose(pipe);
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+/// The minnow CLI with `args`; `env`: variable assignments for its environment
+/// ("MINNOW_KERNEL_ISA=portable").
+inline Run run_cli(const std::string& args, const std::string& env = "") {
+    return run_command(env + " " + std::string(MINNOW_CLI_PATH) + " " + args);
 }
 
 /// An MNIST-shaped folder (28x28 images, labels 0-9) under the temporary directory, made afresh:

@@ -106,16 +106,25 @@ Config& Config::erase(std::string_view key) {
     return *this;
 }
 
+namespace {
+
+template <ConfigValue T>
+T value_as(const nlohmann::json& value, std::string_view key) {
+    MINNOW_CHECK(holds<T>(value), ValueError, "config key '{}': expected {}, got {}", key, expected_name<T>(), shown(value));
+    if constexpr (std::same_as<T, Config>)
+        return config_from_json(value);
+    else
+        return value.template get<T>();
+}
+
+}  // namespace
+
 template <ConfigValue T>
 T Config::get(std::string_view key) const {
     const nlohmann::json& j = json_of(*this);
     const auto it = j.find(std::string(key));
     MINNOW_CHECK(it != j.end(), ValueError, "config: missing key '{}'", key);
-    MINNOW_CHECK(holds<T>(*it), ValueError, "config key '{}': expected {}, got {}", key, expected_name<T>(), shown(*it));
-    if constexpr (std::same_as<T, Config>)
-        return config_from_json(*it);
-    else
-        return it->template get<T>();
+    return value_as<T>(*it, key);
 }
 
 template <ConfigValue T>
@@ -123,7 +132,7 @@ T Config::get(std::string_view key, const T& fallback) const {
     const nlohmann::json& j = json_of(*this);
     const auto it = j.find(std::string(key));
     if (it == j.end() || it->is_null()) return fallback;
-    return get<T>(key);
+    return value_as<T>(*it, key);
 }
 
 bool Config::contains(std::string_view key) const { return json_of(*this).contains(std::string(key)); }

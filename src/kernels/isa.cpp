@@ -86,8 +86,8 @@ std::string kernel_path() {
         const std::string isa = build_info().isa;
         const bool native = build_info().flags.find("-march=native") != std::string::npos;
         std::string path = native ? "native (" + isa + ", -march=native at build time)" : "portable (" + isa + ", one copy)";
-        if (kernels::requested_isa() != "auto")
-            path += std::string("; MINNOW_KERNEL_ISA=") + kernels::requested_isa() + " has no effect on a build with one copy";
+        if (const std::string requested = kernels::requested_isa(); requested != "auto")
+            path += "; MINNOW_KERNEL_ISA=" + requested + " has no effect on a build with one copy";
         return path;
     }
     const auto& s = kernels::selection();

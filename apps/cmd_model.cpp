@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "minnow/core/distributed.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/experiments/compare.hpp"
 #include "minnow/io/output_paths.hpp"
@@ -53,7 +54,7 @@ int run_train(int argc, char** argv) {
     const data::ImageFolder folder = data::load_image_folder(dir, kind == experiments::ModelKind::Mlp, limit);
     // Checked before training: a path that cannot be written fails now, not after it.
     const std::string out = args["out"].as<std::string>();
-    io::prepare_output_file(out);
+    if (distributed::is_writer()) io::prepare_output_file(out);
     // Written with the model only, so a failed run leaves the previous model and manifest together.
     experiments::RunManifest manifest = start_manifest("train", argc, argv, options, args, dir);
 
@@ -69,7 +70,8 @@ int run_train(int argc, char** argv) {
                    estimate_training_memory(model, std::min<int64_t>(batch_size, folder.train->size())).str());
     model.fit(folder.train, {.epochs = epochs, .batch_size = batch_size, .validation_data = folder.test,
                              .seed = seed, .verbose = quiet ? 0 : 1, .callbacks = callbacks,
-                             .memory_limit = args.count("no-memory-check") ? -1 : 0});
+                             .memory_limit = args.count("no-memory-check") ? -1 : 0,
+                             .distributed = true});  // data-parallel when run under mpirun
     if (nan->diverged())
         throw ValueError(fmt::format("training diverged: the loss became NaN or infinite at epoch {}, batch {} (try a lower "
                                 "--lr); {} was not written",
@@ -79,6 +81,7 @@ int run_train(int argc, char** argv) {
         fmt::print("recalibrated {} BatchNormalization layers over {} batches of {} training images\n", r.layers, r.batches,
                    r.batches > 0 ? r.samples / r.batches : 0);
     }
+    if (!distributed::is_writer()) return 0;  // rank 0 saves the model every rank holds
     model.save(out);
     manifest.finished = experiments::utc_now();
     experiments::write_manifest_file(manifest, out + ".manifest.json");

@@ -27,8 +27,9 @@ commands:
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    const std::string command = argc > 1 ? argv[1] : "help";
+namespace {
+
+int run(const std::string& command, int argc, char** argv) {
     try {
         if (command == "compare") return minnow::cli::run_compare(argc - 1, argv + 1);
         if (command == "lab") return minnow::cli::run_lab(argc - 1, argv + 1);
@@ -38,9 +39,13 @@ int main(int argc, char** argv) {
         if (command == "version" || command == "--version") {
             const minnow::BuildInfo& b = minnow::build_info();
             fmt::print("minnow {} ({})\nbuilt with {} {}, {}\nkernels: {}\nthis CPU: {} ({})\n"
-                       "OpenBLAS: {}; minnow threads: {}\n",
+                       "OpenBLAS: {}; minnow threads: {}\nMPI: {}\n",
                        b.version, b.git_commit, b.compiler, b.flags, b.build_type, minnow::kernel_path(),
-                       minnow::cpu_model(), minnow::cpu_isa(), minnow::blas::config(), minnow::num_threads());
+                       minnow::cpu_model(), minnow::cpu_isa(), minnow::blas::config(), minnow::num_threads(),
+                       minnow::distributed::available()
+                           ? fmt::format("yes; this process is rank {} of {}", minnow::distributed::rank(),
+                                         minnow::distributed::size())
+                           : std::string("not built in (MINNOW_MPI=OFF or no MPI found)"));
             return 0;
         }
         if (command == "help" || command == "--help" || command == "-h") {
@@ -67,4 +72,19 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "minnow {}: internal error (an unknown exception)\n", command);
         return 1;
     }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Under mpirun, one process per rank: only rank 0 prints (errors reach stderr from any), and a
+    // rank that fails ends the whole job, which would otherwise wait for it.
+    minnow::distributed::init(argc, argv);
+    if (!minnow::distributed::is_writer()) (void)std::freopen("/dev/null", "w", stdout);
+    const std::string command = argc > 1 ? argv[1] : "help";
+    const int code = run(command, argc, argv);
+    if (code != 0 && minnow::distributed::size() > 1)
+        minnow::distributed::abort(fmt::format("'minnow {}' failed; ending the job", command), code);
+    minnow::distributed::finalize();
+    return code;
 }

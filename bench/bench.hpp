@@ -47,6 +47,12 @@ nlohmann::json spawn_workload(const std::string& self, const WorkloadSpec& spec)
 /// returns its figures in the same form.
 nlohmann::json run_libtorch(const std::string& program, const WorkloadSpec& spec);
 
+/// A data-parallel worker (this program under mpirun with --distributed-worker): trains the
+/// workload's BN network on a slice of its data and returns rank 0's figures.
+nlohmann::json run_distributed_worker(const WorkloadSpec& spec);
+/// W1-BN and W2-BN on 1 and 2 ranks, over shared memory and TCP loopback (`mpiexec` runs them).
+nlohmann::json bench_distributed(const std::string& self, const std::string& mpiexec, const std::string& data_dir);
+
 /// The benchmark groups; each appends its rows.
 void bench_gemm(std::vector<Row>& rows);
 void bench_alloc(std::vector<Row>& rows);

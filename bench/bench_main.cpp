@@ -158,6 +158,8 @@ void print_best_settings(const nlohmann::json& workloads, const nlohmann::json& 
 }  // namespace
 
 int main(int argc, char** argv) {
+    minnow::distributed::Session mpi(argc, argv);  // a data-parallel worker runs under mpirun
+    std::string distributed_worker;
     std::string out_path, workload, data_dir = "data/fashion-mnist", only, libtorch, portable;
     WorkloadSpec spec;
     std::vector<int> thread_counts{1, 2};
@@ -170,11 +172,12 @@ int main(int argc, char** argv) {
         else if (arg == "--threads") spec.threads = std::stoi(value), thread_counts = {spec.threads}, ++i;
         else if (arg == "--epochs") spec.epochs = std::stoi(value), ++i;
         else if (arg == "--data") data_dir = value, ++i;
-        else if (arg == "--only") only = value, ++i;  // "micro" or "workloads"
+        else if (arg == "--only") only = value, ++i;  // "micro", "workloads" or "distributed"
+        else if (arg == "--distributed-worker") distributed_worker = value, ++i;
         else if (arg == "--libtorch") libtorch = value, ++i;  // the reference program to compare with
         else if (arg == "--portable") portable = value, ++i;  // another build's minnow_bench to compare with
         else {
-            fmt::print(stderr, "usage: minnow_bench [--out FILE] [--only micro|workloads] [--threads N] [--epochs E] "
+            fmt::print(stderr, "usage: minnow_bench [--out FILE] [--only micro|workloads|distributed] [--threads N] [--epochs E] "
                                "[--data DIR] [--libtorch PROGRAM] [--portable MINNOW_BENCH]\n");
             return 2;
         }
@@ -186,12 +189,18 @@ int main(int argc, char** argv) {
             fmt::print("{}\n", minnow::bench::run_workload(spec).dump());
             return 0;
         }
+        if (!distributed_worker.empty()) {
+            spec.model = distributed_worker;
+            const nlohmann::json r = minnow::bench::run_distributed_worker(spec);
+            if (minnow::distributed::is_writer()) fmt::print("{}\n", r.dump());
+            return 0;
+        }
         const nlohmann::json env = environment();
         fmt::print("minnow benchmarks\n");
         for (const auto& [key, value] : env.items()) fmt::print("  {}: {}\n", key, value.dump());
 
         std::vector<minnow::bench::Row> rows;
-        if (only != "workloads") {
+        if (only != "workloads" && only != "distributed") {
             minnow::bench::bench_gemm(rows);
             minnow::bench::bench_alloc(rows);
             minnow::bench::bench_layers(rows);
@@ -199,16 +208,24 @@ int main(int argc, char** argv) {
         }
         nlohmann::json workloads = nlohmann::json::array(), reference = nlohmann::json::array(),
                        portable_runs = nlohmann::json::array();
-        if (only != "micro") {
+        if (only != "micro" && only != "distributed") {
             run_workloads(spec, thread_counts, libtorch, portable, workloads, reference, portable_runs);
             if (!libtorch.empty()) print_best_settings(workloads, reference);
         }
+        nlohmann::json data_parallel = nlohmann::json::array();
+#ifdef MINNOW_MPIEXEC_PATH
+        if (only.empty() || only == "distributed")
+            data_parallel = minnow::bench::bench_distributed(self_path(), MINNOW_MPIEXEC_PATH, data_dir);
+#else
+        if (only == "distributed") throw std::runtime_error("this build has no MPI (MINNOW_MPI=OFF or no MPI found)");
+#endif
         if (!out_path.empty()) {
             nlohmann::json json_rows = nlohmann::json::array();
             for (const auto& r : rows)
                 json_rows.push_back({{"group", r.group}, {"name", r.name}, {"ms", r.ms}, {"gflops", r.gflops}, {"extra", r.extra}});
             std::ofstream(out_path) << nlohmann::json{{"environment", env}, {"rows", json_rows}, {"workloads", workloads},
-                                                      {"libtorch", reference}, {"portable", portable_runs}}
+                                                      {"libtorch", reference}, {"portable", portable_runs},
+                                                      {"distributed", data_parallel}}
                                            .dump(2)
                                     << "\n";
             fmt::print("\nwrote {}\n", out_path);

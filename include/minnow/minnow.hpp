@@ -8,6 +8,7 @@
 #include "minnow/autograd/variable.hpp"
 #include "minnow/core/build_info.hpp"
 #include "minnow/core/config.hpp"
+#include "minnow/core/distributed.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/core/parallel.hpp"
 #include "minnow/core/rng.hpp"

@@ -82,7 +82,8 @@ CompareResult run_comparison(const CompareOptions& options, std::shared_ptr<cons
                            .seed = seed,
                            .verbose = options.quiet ? 0 : 1,
                            .callbacks = callbacks,
-                           .memory_limit = options.memory_check ? 0 : -1};
+                           .memory_limit = options.memory_check ? 0 : -1,
+                           .distributed = true};  // data-parallel when run under mpirun
             ArmRun run{arm->name(), seed, arm->fit(train, fit), steps_per_epoch, std::nullopt, {}, {}};
             if (nan->diverged()) run.diverged = Divergence{nan->epoch(), nan->batch()};
             run.history.history["train_seconds"] = timer->seconds();

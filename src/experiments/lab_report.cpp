@@ -9,6 +9,7 @@
 
 #include "experiments/lab_io.hpp"
 #include "experiments/plot.hpp"
+#include "minnow/core/distributed.hpp"
 #include "minnow/core/build_info.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/experiments/statistics.hpp"
@@ -181,6 +182,7 @@ code { background: #f5f5f5; padding: 0 0.25em; }
 }
 
 void write_lab_outputs(const LabResult& result, const std::string& dir) {
+    if (!distributed::is_writer()) return;  // in an MPI job, rank 0 writes
     io::prepare_output_folder(dir);
     const auto path = [&](const std::string& name) { return (fs::path(dir) / name).string(); };
     io::write_file_atomic(path("results.csv"), lab_results_csv(result));

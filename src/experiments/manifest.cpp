@@ -1,3 +1,4 @@
+#include "minnow/core/distributed.hpp"
 #include "minnow/experiments/manifest.hpp"
 
 #include <chrono>
@@ -63,10 +64,12 @@ std::string manifest_json(const RunManifest& m) {
 }
 
 void write_manifest(const RunManifest& manifest, const std::string& dir) {
+    if (!distributed::is_writer()) return;  // in an MPI job, rank 0 writes
     write_manifest_file(manifest, (fs::path(dir) / "manifest.json").string());
 }
 
 void write_manifest_file(const RunManifest& manifest, const std::string& path) {
+    if (!distributed::is_writer()) return;  // in an MPI job, rank 0 writes
     io::write_file_atomic(path, manifest_json(manifest));
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiments/series.hpp"
+#include "minnow/core/distributed.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/io/safetensors.hpp"
 
@@ -146,6 +147,7 @@ std::string history_json(const CompareResult& result) {
 }
 
 void write_outputs(const CompareResult& result, const std::string& dir) {
+    if (!distributed::is_writer()) return;  // in an MPI job, rank 0 writes
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     MINNOW_CHECK(!ec, IoError, "{}: cannot create the output folder: {}", dir, ec.message());

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/activation.hpp"
+#include "minnow/core/distributed.hpp"
 #include "minnow/core/parallel.hpp"
 #include "kernels/isa.hpp"
 
@@ -66,6 +67,23 @@ void map_rows(int64_t M, int64_t C, F f) {
 // backward, so the backward's ReLU mask is bit for bit the forward's.
 inline float affine(float x, float scale, float shift) { return x * scale + shift; }
 
+// The shard's moments merged with every other rank's (SyncBatchNormalization): mean and m2 (sums
+// of squared deviations) per channel in double, from this shard's shifted sums. Returns the global
+// count; on return mean and var hold the whole batch's (var biased).
+double merge_across_ranks(const float* s, const std::vector<double>& sum_d, const std::vector<double>& sum_d2,
+                          int64_t M, std::vector<double>& mean, std::vector<double>& var) {
+    const size_t n = mean.size();
+    std::vector<double> m2(n, 0.0);
+    for (size_t c = 0; c < n && M > 0; ++c) {
+        const double mean_d = sum_d[c] / double(M);
+        mean[c] = double(s[c]) + mean_d;
+        m2[c] = std::max(sum_d2[c] - sum_d[c] * mean_d, 0.0);
+    }
+    const double count = distributed::merge_moments(double(M), mean, m2);
+    for (size_t c = 0; c < n; ++c) var[c] = count > 0.0 ? m2[c] / count : 0.0;
+    return count;
+}
+
 // Pass 1 of a training forward: the per-channel statistics, scale and shift (out.y untouched).
 void batch_statistics(const float* x, const float* gamma, const float* beta, int64_t M, int64_t C, float eps,
                       const TrainOutputs& out) {
@@ -74,22 +92,33 @@ void batch_statistics(const float* x, const float* gamma, const float* beta, int
     // of the feature, d is centred near zero and mean(d^2) - mean(d)^2 does not cancel the way
     // E[x^2] - E[x]^2 would; the block sums are float, their totals double.
     std::vector<double> sum_d(n, 0.0), sum_d2(n, 0.0);
-    const std::vector<float> first_row(x, x + C);
+    const std::vector<float> first_row = M > 0 ? std::vector<float>(x, x + C) : std::vector<float>(n, 0.0f);
     const float* s = first_row.data();
-    sum_rows(
-        M, C, sum_d, sum_d2, [&](int64_t m, int64_t c) { return x[m * C + c] - s[c]; },
-        [&](int64_t m, int64_t c) {
-            const float d = x[m * C + c] - s[c];
-            return d * d;
-        });
+    if (M > 0)
+        sum_rows(
+            M, C, sum_d, sum_d2, [&](int64_t m, int64_t c) { return x[m * C + c] - s[c]; },
+            [&](int64_t m, int64_t c) {
+                const float d = x[m * C + c] - s[c];
+                return d * d;
+            });
+    std::vector<double> mean(n), var(n);
+    double count = double(M);
+    if (out.across_ranks) {
+        count = merge_across_ranks(s, sum_d, sum_d2, M, mean, var);
+    } else {
+        for (size_t c = 0; c < n; ++c) {
+            const double mean_d = sum_d[c] / double(M);
+            mean[c] = double(s[c]) + mean_d;
+            var[c] = std::max(sum_d2[c] / double(M) - mean_d * mean_d, 0.0);
+        }
+    }
+    if (out.count) *out.count = count;
     // y = gamma * (x - mean) * invstd + beta = x * scale + shift.
     for (int64_t c = 0; c < C; ++c) {
         const auto i = static_cast<size_t>(c);
-        const double mean_d = sum_d[i] / double(M);
-        out.mean[c] = static_cast<float>(double(s[c]) + mean_d);
-        const double v = std::max(sum_d2[i] / double(M) - mean_d * mean_d, 0.0);
-        out.var[c] = static_cast<float>(v);
-        out.invstd[c] = static_cast<float>(1.0 / std::sqrt(v + double(eps)));
+        out.mean[c] = static_cast<float>(mean[i]);
+        out.var[c] = static_cast<float>(var[i]);
+        out.invstd[c] = static_cast<float>(1.0 / std::sqrt(var[i] + double(eps)));
         out.scale[c] = (gamma ? gamma[c] : 1.0f) * out.invstd[c];
         out.shift[c] = (beta ? beta[c] : 0.0f) - out.mean[c] * out.scale[c];
     }
@@ -104,11 +133,24 @@ void train_backward(const float* x, const float* gamma, const TrainSaved& saved,
     const float* invstd = saved.invstd;
     const auto n = static_cast<size_t>(C);
     std::vector<double> sum_dy(n, 0.0), sum_dy_xhat(n, 0.0);
-    sum_rows(M, C, sum_dy, sum_dy_xhat, grad,
-             [&](int64_t m, int64_t c) { return grad(m, c) * (x[m * C + c] - mean[c]) * invstd[c]; });
+    if (M > 0)
+        sum_rows(M, C, sum_dy, sum_dy_xhat, grad,
+                 [&](int64_t m, int64_t c) { return grad(m, c) * (x[m * C + c] - mean[c]) * invstd[c]; });
+    // dgamma and dbeta stay this shard's: the gradient allreduce of the step sums them.
     for (int64_t c = 0; c < C; ++c) {
         if (dbeta) dbeta[c] += static_cast<float>(sum_dy[static_cast<size_t>(c)]);
         if (dgamma) dgamma[c] += static_cast<float>(sum_dy_xhat[static_cast<size_t>(c)]);
+    }
+    double count = double(M);
+    if (saved.across_ranks) {
+        // Every rank takes part, whether or not it needs dx, so the collectives stay matched.
+        std::vector<double> sums(2 * n);
+        std::copy(sum_dy.begin(), sum_dy.end(), sums.begin());
+        std::copy(sum_dy_xhat.begin(), sum_dy_xhat.end(), sums.begin() + static_cast<std::ptrdiff_t>(n));
+        distributed::allreduce_sum(sums);
+        std::copy_n(sums.begin(), n, sum_dy.begin());
+        std::copy_n(sums.begin() + static_cast<std::ptrdiff_t>(n), n, sum_dy_xhat.begin());
+        count = saved.count;
     }
     if (dx == nullptr) return;
     // dx = gamma * invstd * (dy - mean(dy) - x_hat * mean(dy * x_hat)), with x_hat = (x - mean) * invstd,
@@ -117,8 +159,8 @@ void train_backward(const float* x, const float* gamma, const TrainSaved& saved,
     for (int64_t c = 0; c < C; ++c) {
         const auto i = static_cast<size_t>(c);
         const float gain = (gamma ? gamma[c] : 1.0f) * invstd[c];
-        const auto mean_dy = static_cast<float>(sum_dy[i] / double(M));
-        const auto mean_dy_xhat = static_cast<float>(sum_dy_xhat[i] / double(M));
+        const auto mean_dy = static_cast<float>(sum_dy[i] / count);
+        const auto mean_dy_xhat = static_cast<float>(sum_dy_xhat[i] / count);
         a[i] = gain;
         b[i] = -gain * invstd[c] * mean_dy_xhat;
         k[i] = -gain * mean_dy - b[i] * mean[c];

@@ -16,6 +16,10 @@ struct TrainOutputs {
     float* invstd;  // 1 / sqrt(var + eps)
     float* scale;   // gamma * invstd
     float* shift;   // beta - mean * scale
+    // When set and the process is one of several ranks (distributed.hpp), the statistics are the
+    // whole data-parallel batch's: each shard's moments merged across ranks (SyncBatchNormalization).
+    bool across_ranks = false;
+    double* count = nullptr;  // if not null: the values per channel the statistics cover (global)
 };
 
 /// Training: per channel mean and biased variance of the batch (one shifted pass, float blocks
@@ -30,6 +34,10 @@ struct TrainSaved {
     const float* invstd;
     const float* scale;
     const float* shift;
+    // As the forward's: the backward's two sums per channel are then summed across ranks (2C
+    // values in one allreduce) and divided by `count`, the global number of values per channel.
+    bool across_ranks = false;
+    double count = 0.0;
 };
 
 /// Training backward, with x_hat = (x - mean) * invstd:

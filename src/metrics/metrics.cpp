@@ -141,6 +141,11 @@ void metrics::MeanSquaredError::update_state(const Tensor& y_pred, const Tensor&
     add(total, count);
 }
 
+void Metric::set_state(const std::vector<double>& state) {
+    MINNOW_CHECK(state.size() == 2, ValueError, "{}: set_state expects 2 values, got {}", name(), state.size());
+    total_ = state[0], count_ = state[1];
+}
+
 metrics::PrecisionRecall::PrecisionRecall(Kind kind, std::string name, float threshold)
     : Metric(std::move(name)), kind_(kind), threshold_(threshold) {}
 
@@ -165,6 +170,15 @@ double metrics::PrecisionRecall::result() const {
     const double denominator =
         true_positives_ + (kind_ == Kind::Precision ? false_positives_ : false_negatives_);
     return denominator > 0.0 ? true_positives_ / denominator : 0.0;
+}
+
+std::vector<double> metrics::PrecisionRecall::state() const {
+    return {true_positives_, false_positives_, false_negatives_};
+}
+
+void metrics::PrecisionRecall::set_state(const std::vector<double>& state) {
+    MINNOW_CHECK(state.size() == 3, ValueError, "{}: set_state expects 3 values, got {}", name(), state.size());
+    true_positives_ = state[0], false_positives_ = state[1], false_negatives_ = state[2];
 }
 
 std::unique_ptr<Metric> make_metric(const std::string& name, const std::string& loss_name, const Shape& output_shape,

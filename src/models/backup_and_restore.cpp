@@ -1,5 +1,7 @@
 // BackupAndRestore: a checkpoint after every epoch, restored when fit starts again.
 #include <filesystem>
+
+#include "minnow/core/distributed.hpp"
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -38,13 +40,14 @@ void BackupAndRestore::on_train_begin(const Logs&) {
 }
 
 void BackupAndRestore::on_epoch_end(int epoch, const Logs&) {
+    if (distributed::leaves_outputs_to_rank_0()) return;
     detail::write_model_file(model(), backup_path(),
                              {.architecture = true, .optimizer = true,
                               .extra_metadata = {{kEpochKey, std::to_string(epoch + 1)}}});
 }
 
 void BackupAndRestore::on_train_end(const Logs&) {
-    if (!delete_checkpoint_) return;
+    if (!delete_checkpoint_ || distributed::leaves_outputs_to_rank_0()) return;
     std::error_code ignored;
     std::filesystem::remove(backup_path(), ignored);
 }

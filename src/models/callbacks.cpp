@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <iostream>
 
+#include "minnow/core/distributed.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/models/sequential.hpp"
 
@@ -104,6 +105,7 @@ ModelCheckpoint::ModelCheckpoint(std::string filepath, std::string monitor, bool
       maximize_(monitor_maximizes(monitor_, mode)) {}
 
 void ModelCheckpoint::on_epoch_end(int epoch, const Logs& logs) {
+    if (distributed::leaves_outputs_to_rank_0()) return;
     fmt::dynamic_format_arg_store<fmt::format_context> args;
     args.push_back(fmt::arg("epoch", epoch + 1));
     for (const auto& [key, value] : logs) args.push_back(fmt::arg(key.c_str(), value));
@@ -134,6 +136,7 @@ CSVLogger::CSVLogger(std::string filename, char separator, bool append)
     : filename_(std::move(filename)), separator_(separator), append_(append) {}
 
 void CSVLogger::on_train_begin(const Logs&) {
+    if (distributed::leaves_outputs_to_rank_0()) return;
     const bool had_content = append_ && std::ifstream(filename_).peek() != std::ifstream::traits_type::eof();
     file_.open(filename_, append_ ? std::ios::app : std::ios::trunc);
     MINNOW_CHECK(file_.good(), IoError, "CSVLogger: cannot open '{}' for writing", filename_);
@@ -142,6 +145,7 @@ void CSVLogger::on_train_begin(const Logs&) {
 }
 
 void CSVLogger::on_epoch_end(int epoch, const Logs& logs) {
+    if (!file_.is_open()) return;  // another rank writes the file
     const bool write_header = keys_.empty();
     if (keys_.empty() || keys_.front().empty()) {
         keys_.clear();

@@ -6,13 +6,16 @@
 
 #include "core/float_mode.hpp"
 #include "minnow/autograd/graph.hpp"
+#include "minnow/core/distributed.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/layers/batch_normalization.hpp"
 #include "minnow/models/memory_estimate.hpp"
 #include "minnow/models/sequential.hpp"
 #include "minnow/ops/activations.hpp"
+#include "minnow/ops/arithmetic.hpp"
 #include "minnow/ops/losses.hpp"
 #include "minnow/tensor/sample_weight.hpp"
+#include "models/data_parallel.hpp"
 #include "models/plan.hpp"
 #include "models/sample_weights.hpp"
 
@@ -115,8 +118,8 @@ Logs Sequential::collect_logs(double loss, const std::string& prefix) const {
     return logs;
 }
 
-Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
-                                              const std::function<void(const std::vector<Variable>&)>& before_update) {
+Sequential::StepResult Sequential::compute_gradients(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
+                                                     float loss_scale) {
     Variable input(x);
     ensure_built(x.shape());
     const detail::Plan& plan = training_plan();
@@ -134,11 +137,20 @@ Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y, 
         y_pred = out.value();
     }
     const double value = loss.value().item();
-    loss.backward();
+    if (loss_scale == 1.0f)
+        loss.backward();
+    else
+        (loss * loss_scale).backward();
+    return {value, std::move(y_pred)};
+}
+
+Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
+                                              const std::function<void(const std::vector<Variable>&)>& before_update) {
+    StepResult r = compute_gradients(x, y, sample_weight, 1.0f);
     const std::vector<Variable> weights = trainable_weights();
     if (before_update) before_update(weights);
     optimizer_->apply(weights);
-    return {value, std::move(y_pred)};
+    return r;
 }
 
 Sequential::StepResult Sequential::test_step(const detail::Plan& plan, const Tensor& x, const Tensor& y,
@@ -234,15 +246,27 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
 
     check_memory(std::min(options.batch_size, n), options.memory_limit);
 
+    const bool parallel = options.distributed.enabled && distributed::size() > 1;
+    std::optional<distributed::DataParallelScope> parallel_scope;
+    if (parallel) {
+        detail::check_data_parallel(options.distributed, distributed::size(), describe());
+        check_shards(n, options.batch_size, options.distributed);
+        ensure_metrics(*train);
+        parallel_scope.emplace();
+    }
     const int64_t steps = batch_count(n, options.batch_size);
     const int last_epoch = options.epochs;
     auto history = std::make_shared<History>();
     std::vector<std::shared_ptr<Callback>> callbacks{history};
-    if (options.verbose > 0) callbacks.push_back(std::make_shared<ProgressBar>(options.verbose, steps, last_epoch));
+    if (options.verbose > 0 && (!parallel || distributed::is_writer()))
+        callbacks.push_back(std::make_shared<ProgressBar>(options.verbose, steps, last_epoch));
     for (auto& c : options.callbacks) callbacks.push_back(c);
     for (auto& c : callbacks) c->set_model(this);
 
-    Rng shuffler(options.seed ? *options.seed : global_rng().next_u64());
+    // Every rank draws the same shuffles: rank 0's seed.
+    std::vector<uint64_t> seed{options.seed ? *options.seed : global_rng().next_u64()};
+    if (parallel) distributed::broadcast(seed);
+    Rng shuffler(seed[0]);
     std::vector<int64_t> order(static_cast<size_t>(n));
     std::iota(order.begin(), order.end(), 0);
 
@@ -251,6 +275,13 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
     int first_epoch = options.initial_epoch;
     for (auto& c : callbacks)
         if (const auto restored = c->restored_epoch()) first_epoch = std::max(first_epoch, *restored);
+    if (parallel) {
+        // Rank 0's state, restored from a backup or not, is every rank's.
+        std::vector<uint64_t> first{static_cast<uint64_t>(first_epoch)};
+        distributed::broadcast(first);
+        first_epoch = static_cast<int>(first[0]);
+        detail::broadcast_training_state(*this, optimizer_.get());
+    }
     Logs epoch_logs;
     // The epochs before the first drew their shuffles; draw them again so a resumed run goes on
     // with the order the uninterrupted one would have.
@@ -265,22 +296,33 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
         for (int64_t b = 0; b < steps && !stop_training; ++b) {
             for (auto& c : callbacks) c->on_batch_begin(static_cast<int>(b), {});
             const auto rows = batch_rows(order, b, options.batch_size);
-            const Tensor xb = train->gather_x(rows);
-            const Tensor yb = train->gather_y(rows);
-            const Tensor wb = weights.defined() ? gather_rows(weights, rows) : Tensor();
-            const StepResult r = train_step(xb, yb, wb, [&](const std::vector<Variable>& trainable) {
+            const auto on_gradients = [&](const std::vector<Variable>& trainable) {
                 for (auto& c : callbacks) c->on_gradients(static_cast<int>(b), trainable);
-            });
-            // Keras' running loss: the mean of batch losses weighted by batch size.
-            loss_sum += r.loss * double(rows.size());
+            };
+            if (parallel) {
+                const auto [lo, hi] = detail::shard_bounds(static_cast<int64_t>(rows.size()),
+                                                           options.distributed.shard_shares, distributed::rank(),
+                                                           distributed::size());
+                const auto shard = rows.subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo));
+                const StepResult r = data_parallel_step(*train, shard, static_cast<int64_t>(rows.size()), weights,
+                                                        on_gradients);
+                loss_sum += r.loss * double(rows.size());
+            } else {
+                const Tensor xb = train->gather_x(rows);
+                const Tensor yb = train->gather_y(rows);
+                const Tensor wb = weights.defined() ? gather_rows(weights, rows) : Tensor();
+                const StepResult r = train_step(xb, yb, wb, on_gradients);
+                // Keras' running loss: the mean of batch losses weighted by batch size.
+                loss_sum += r.loss * double(rows.size());
+                update_metrics(r.y_pred, yb, wb);
+            }
             seen += static_cast<int64_t>(rows.size());
-            update_metrics(r.y_pred, yb, wb);
             const Logs batch_logs = collect_logs(loss_sum / double(seen));
             for (auto& c : callbacks) c->on_batch_end(static_cast<int>(b), batch_logs);
         }
         epoch_logs = collect_logs(loss_sum / double(std::max<int64_t>(seen, 1)));
         if (validation) {
-            const Logs val = run_evaluation(*validation, options.batch_size, validation_weights);
+            const Logs val = run_evaluation(*validation, options.batch_size, validation_weights, parallel);
             for (const auto& [key, value] : val) epoch_logs["val_" + key] = value;
         }
         // A schedule's rate is part of the record, as the learning-rate callbacks' is.
@@ -304,24 +346,38 @@ void Sequential::check_memory(int64_t batch_size, int64_t limit) const {
                  largest_batch_that_fits(*this, bytes));
 }
 
-Logs Sequential::run_evaluation(const Dataset& data, int64_t batch_size, const Tensor& sample_weight) {
+Logs Sequential::run_evaluation(const Dataset& data, int64_t batch_size, const Tensor& sample_weight,
+                                bool distributed) {
     MINNOW_CHECK(batch_size >= 1, ValueError, "{}: batch_size must be >= 1, got {}", describe(), batch_size);
     const int64_t n = data.size();
     MINNOW_CHECK(n > 0, ValueError, "{}: nothing to evaluate (0 samples)", describe());
     ensure_built(data.sample_shape().batched(n));
+    const bool split = distributed && distributed::size() > 1;
+    if (split) ensure_metrics(data);
     reset_metrics();
-    std::vector<int64_t> order(static_cast<size_t>(n));
-    std::iota(order.begin(), order.end(), 0);
+    // Split: this rank's contiguous part of the samples; the sums are reduced at the end.
+    const auto [first, last] = split ? detail::shard_bounds(n, {}, distributed::rank(), distributed::size())
+                                     : std::pair<int64_t, int64_t>{0, n};
+    std::vector<int64_t> order(static_cast<size_t>(last - first));
+    std::iota(order.begin(), order.end(), first);
     double loss_sum = 0.0;
     const int64_t chunk = inference_chunk(*this, batch_size);
     const detail::Plan plan = detail::inference_plan(layers_);
-    for (int64_t b = 0; b < batch_count(n, chunk); ++b) {
+    for (int64_t b = 0; b < batch_count(last - first, chunk); ++b) {
         const auto rows = batch_rows(order, b, chunk);
         const Tensor yb = data.gather_y(rows);
         const Tensor wb = sample_weight.defined() ? gather_rows(sample_weight, rows) : Tensor();
         const StepResult r = test_step(plan, data.gather_x(rows), yb, wb);
         loss_sum += r.loss * double(rows.size());
         update_metrics(r.y_pred, yb, wb);
+    }
+    if (split) {
+        std::vector<double> sums = metric_states();
+        sums.push_back(loss_sum);
+        distributed::allreduce_sum(sums);
+        loss_sum = sums.back();
+        sums.pop_back();
+        set_metric_states(sums);
     }
     return collect_logs(loss_sum / double(n));
 }
@@ -335,12 +391,17 @@ Logs Sequential::evaluate(const Tensor& x, const Tensor& y, int64_t batch_size, 
 }
 
 Logs Sequential::evaluate(const Dataset& data, int64_t batch_size, int verbose, const Tensor& sample_weight) {
+    return evaluate(data, batch_size, verbose, sample_weight, false);
+}
+
+Logs Sequential::evaluate(const Dataset& data, int64_t batch_size, int verbose, const Tensor& sample_weight,
+                          bool distributed) {
     require_compiled("evaluate()");
     const detail::FlushDenormals flush;
     check_targets(data);
     if (sample_weight.defined()) (void)check_sample_weight("evaluate: sample_weight", sample_weight, data.size());
-    const Logs logs = run_evaluation(data, batch_size, sample_weight);
-    if (verbose > 0) {
+    const Logs logs = run_evaluation(data, batch_size, sample_weight, distributed);
+    if (verbose > 0 && distributed::is_writer()) {
         std::string line;
         for (const auto& [key, value] : logs) line += fmt::format(" - {}: {:.4f}", key, value);
         fmt::print("evaluate:{}\n", line);
@@ -353,23 +414,30 @@ Tensor Sequential::predict(const Tensor& x, int64_t batch_size) {
     return predict(*TensorDataset::view(x, Tensor()), batch_size);
 }
 
-Tensor Sequential::predict(const Dataset& data, int64_t batch_size) {
+Tensor Sequential::predict(const Dataset& data, int64_t batch_size) { return predict(data, batch_size, false); }
+
+Tensor Sequential::predict(const Dataset& data, int64_t batch_size, bool distributed) {
     MINNOW_CHECK(batch_size >= 1, ValueError, "{}: batch_size must be >= 1, got {}", describe(), batch_size);
     const int64_t n = data.size();
     ensure_built(data.sample_shape().batched(n));
     NoGradGuard no_grad;
     const detail::FlushDenormals flush;
-    Tensor out(output_shape().with_batch(n));
+    const bool split = distributed && distributed::size() > 1;
+    // Split: each rank fills its part of a zeroed output; a sum across ranks assembles it exactly.
+    Tensor out = split ? Tensor::zeros(output_shape().with_batch(n)) : Tensor(output_shape().with_batch(n));
     const int64_t row_size = n == 0 ? 0 : out.numel() / n;
-    std::vector<int64_t> order(static_cast<size_t>(n));
-    std::iota(order.begin(), order.end(), 0);
+    const auto [first, last] = split ? detail::shard_bounds(n, {}, distributed::rank(), distributed::size())
+                                     : std::pair<int64_t, int64_t>{0, n};
+    std::vector<int64_t> order(static_cast<size_t>(last - first));
+    std::iota(order.begin(), order.end(), first);
     const int64_t chunk = inference_chunk(*this, batch_size);
     const detail::Plan plan = detail::inference_plan(layers_);
-    for (int64_t b = 0; b < batch_count(n, chunk); ++b) {
+    for (int64_t b = 0; b < batch_count(last - first, chunk); ++b) {
         const auto rows = batch_rows(order, b, chunk);
         const Tensor y = plan.run(Variable(data.gather_x(rows)), Mode::Infer).value();
-        std::copy_n(y.data(), y.numel(), out.data() + b * chunk * row_size);
+        std::copy_n(y.data(), y.numel(), out.data() + (first + b * chunk) * row_size);
     }
+    if (split) distributed::allreduce_sum(std::span<float>(out.data(), static_cast<size_t>(out.numel())));
     return out;
 }
 

@@ -60,34 +60,38 @@ void check_batch(const FeatureView& v, const Shape& shape) {
 
 // A training forward's per-channel results, as the rows of one (5, C) tensor: mean, variance
 // (the layer's, copied out by publish()), and invstd, scale and shift for the backward.
+// With stats.across_ranks, the statistics are the whole data-parallel batch's.
 class TrainKept {
 public:
-    explicit TrainKept(int64_t C) : C_(C), rows_({5, C}) {}
+    TrainKept(int64_t C, bool across_ranks) : C_(C), across_ranks_(across_ranks), rows_({5, C}) {}
     kernels::TrainOutputs outputs(float* y) {
         float* p = rows_.data();
-        return {y, p, p + C_, p + 2 * C_, p + 3 * C_, p + 4 * C_};
+        return {y, p, p + C_, p + 2 * C_, p + 3 * C_, p + 4 * C_, across_ranks_, &count_};
     }
     void publish(BatchStatistics& stats) const {
         const auto n = static_cast<size_t>(C_);
         stats.mean = Tensor::from_data({C_}, {rows_.data(), n});
         stats.variance = Tensor::from_data({C_}, {rows_.data() + C_, n});
+        stats.count = count_;
     }
     kernels::TrainSaved saved() const {
         const float* p = rows_.data();
-        return {p, p + 2 * C_, p + 3 * C_, p + 4 * C_};
+        return {p, p + 2 * C_, p + 3 * C_, p + 4 * C_, across_ranks_, count_};
     }
 
 private:
     int64_t C_;
+    bool across_ranks_;
+    double count_ = 0.0;
     Tensor rows_;
 };
 
 Variable train_op(const Variable& x, const Variable& gamma, const Variable& beta, float epsilon,
                   BatchStatistics& stats, bool relu) {
     const FeatureView v = feature_view("batch_norm", x.value(), gamma, beta);
-    check_batch(v, x.shape());
+    if (!stats.across_ranks) check_batch(v, x.shape());
     Tensor y(x.shape());
-    TrainKept kept(v.C);
+    TrainKept kept(v.C, stats.across_ranks);
     kernels::batch_norm_train_forward(x.value().data(), data_or_null(gamma), data_or_null(beta), v.M, v.C, epsilon,
                                       relu, kept.outputs(y.data()));
     kept.publish(stats);
@@ -112,11 +116,11 @@ Variable batch_norm_relu_max_pool_train(const Variable& x, const Variable& gamma
     MINNOW_CHECK(x.value().numel() <= std::numeric_limits<int32_t>::max(), ShapeError,
                  "batch_norm_relu_max_pool: input {} has more elements than int32 positions can index", shape);
     const FeatureView v = feature_view("batch_norm_relu_max_pool", x.value(), gamma, beta);
-    check_batch(v, shape);
+    if (!stats.across_ranks) check_batch(v, shape);
     const kernels::PoolGeometry g = kernels::PoolGeometry::two_by_two(shape[0], shape[1], shape[2], shape[3]);
     Tensor y({g.N, g.OH, g.OW, g.C});
     detail::IndexBuffer argmax(y.numel());
-    TrainKept kept(v.C);
+    TrainKept kept(v.C, stats.across_ranks);
     kernels::batch_norm_relu_max_pool_train_forward(x.value().data(), data_or_null(gamma), data_or_null(beta), g,
                                                     epsilon, kept.outputs(y.data()), argmax.data());
     kept.publish(stats);

@@ -9,6 +9,20 @@
 
 namespace minnow {
 
+/// BatchNormalization's arguments by name: `BatchNormalization({.momentum = 0.9, .synchronized = true})`.
+struct BatchNormalizationOptions {
+    int64_t axis = -1;         ///< the feature axis: only the last (channels-last)
+    double momentum = 0.99;    ///< of the moving statistics' update
+    double epsilon = 1e-3;     ///< added to the variance
+    bool center = true;        ///< learn beta
+    bool scale = true;         ///< learn gamma
+    Initializer beta_initializer = "zeros";              ///< beta's initial values
+    Initializer gamma_initializer = "ones";              ///< gamma's initial values
+    Initializer moving_mean_initializer = "zeros";       ///< the moving mean's initial values
+    Initializer moving_variance_initializer = "ones";    ///< the moving variance's initial values
+    bool synchronized = false;  ///< statistics of the global batch in data-parallel training
+};
+
 /// Keras' BatchNormalization over the last axis: per feature after Dense (None, C), per channel
 /// after Conv2D (None, H, W, C), statistics over every other axis.
 ///
@@ -17,13 +31,20 @@ namespace minnow {
 /// Infer: the same formula with the moving statistics. A frozen layer (trainable = false) always
 /// runs as Infer, even inside fit. Weights, in Keras' order: gamma, beta (trainable; absent when
 /// scale / center is false), moving_mean, moving_variance (non-trainable).
+///
+/// With `synchronized` (Keras' argument; PyTorch's SyncBatchNorm), a data-parallel fit on several
+/// ranks (core/distributed.hpp) normalizes with the statistics of the whole global batch rather
+/// than of each rank's shard: the shards' moments are merged across ranks in the forward, and the
+/// backward's two per-channel sums summed across them. On one process it is the ordinary layer.
 class BatchNormalization : public Layer {
 public:
     /// axis must be -1 (or the last axis' index): minnow's tensors are channels-last.
     explicit BatchNormalization(int64_t axis = -1, double momentum = 0.99, double epsilon = 1e-3, bool center = true,
                                 bool scale = true, Initializer beta_initializer = "zeros",
                                 Initializer gamma_initializer = "ones", Initializer moving_mean_initializer = "zeros",
-                                Initializer moving_variance_initializer = "ones");
+                                Initializer moving_variance_initializer = "ones", bool synchronized = false);
+    /// The same arguments by name.
+    explicit BatchNormalization(BatchNormalizationOptions options);
 
     Shape build(const Shape& input_shape) override;
     Variable forward(const Variable& x, Mode mode) override;
@@ -50,6 +71,7 @@ public:
     /// center).
     float momentum() const { return momentum_; }
     float epsilon() const { return epsilon_; }
+    bool synchronized() const { return synchronized_; }
     const Variable& gamma() const { return gamma_; }
     const Variable& beta() const { return beta_; }
     const Variable& moving_mean() const { return moving_mean_; }
@@ -59,7 +81,19 @@ public:
     /// scale = gamma / sqrt(moving_variance + epsilon) and shift = beta - moving_mean * scale.
     std::pair<Tensor, Tensor> inference_affine() const;
 
+    ///@{
+    /// A synchronized layer's part in a training step on a rank whose shard of the batch is empty:
+    /// the collectives its forward and backward would make, with nothing to contribute, so the
+    /// other ranks are not left waiting; the forward's also moves the moving statistics toward the
+    /// global batch's, as on every rank. Sequential's data-parallel fit calls them, in the order
+    /// the layers' forwards and backwards run.
+    void forward_without_samples();
+    void backward_without_samples();
+    ///@}
+
 private:
+    void update_moving_statistics(const float* mean, const float* variance);
+
     int64_t axis_;
     float momentum_;
     float epsilon_;
@@ -69,6 +103,7 @@ private:
     Initializer gamma_initializer_;
     Initializer moving_mean_initializer_;
     Initializer moving_variance_initializer_;
+    bool synchronized_;
     Variable gamma_;
     Variable beta_;
     Variable moving_mean_;

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "minnow/tensor/tensor.hpp"
 
@@ -26,6 +27,12 @@ public:
     void update(const Tensor& y_pred, const Tensor& y_true, const Tensor& sample_weight = {});
     /// The value over the samples seen (0 before any).
     virtual double result() const { return count_ > 0 ? total_ / count_ : 0.0; }
+    /// What the metric has accumulated, as sums that add across disjoint parts of the data: the
+    /// states of every rank of a data-parallel run, added up and set_state(), give the metric of
+    /// the whole data.
+    virtual std::vector<double> state() const { return {total_, count_}; }
+    /// Replaces the accumulated state by one state() returned (ValueError for the wrong length).
+    virtual void set_state(const std::vector<double>& state);
 
 protected:
     /// A metric shown in logs under `name`.
@@ -142,6 +149,8 @@ public:
     /// Forgets the counts.
     void reset() override;
     double result() const override;
+    std::vector<double> state() const override;
+    void set_state(const std::vector<double>& state) override;
 
 protected:
     void update_state(const Tensor& y_pred, const Tensor& y_true, const float* w) override;

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,26 @@ struct ValidationData {
     explicit operator bool() const { return data != nullptr; }
 };
 
+/// How fit() spreads its batches over the ranks of an MPI job (core/distributed.hpp): each
+/// global batch (the same shuffle on every rank) is split into per-rank shards, every rank trains
+/// on its shard, and the gradients are summed in one allreduce a step, so the result is training
+/// on the whole batch in one process. `.distributed = true` for equal shards.
+struct DataParallel {
+    bool enabled = false;  ///< train data-parallel when the job has several ranks
+    /// Relative shard sizes, one per rank (e.g. {2, 1} for a machine twice as fast as the other);
+    /// empty: equal shards. A share of 0 leaves that rank's shards empty.
+    std::vector<double> shard_shares = {};
+    DataParallel() = default;
+    /// `.distributed = true`: equal shards.
+    DataParallel(bool on) : enabled(on) {}  // NOLINT(google-explicit-constructor)
+    /// Shards in proportion to `shares`, one per rank.
+    static DataParallel with_shares(std::vector<double> shares) {
+        DataParallel d(true);
+        d.shard_shares = std::move(shares);
+        return d;
+    }
+};
+
 /// fit()'s options, with Keras' names and defaults.
 struct FitOptions {
     /// The epoch to stop before, as Keras: fit runs epochs initial_epoch .. epochs - 1.
@@ -90,6 +111,11 @@ struct FitOptions {
     /// estimate is larger, naming the largest that fits. 0: the memory the system has available;
     /// -1: no check.
     int64_t memory_limit = 0;
+    /// Data-parallel training across the ranks of an MPI job (mpirun): rank 0's weights and
+    /// optimizer state are broadcast first, each rank trains on its shard of every batch, losses,
+    /// metrics and validation are reduced across ranks, and only rank 0 prints progress. Without
+    /// MPI, or on one rank, fit runs as usual.
+    DataParallel distributed = {};
 };
 
 /// A linear stack of layers. Build it in one expression, Keras style:
@@ -163,10 +189,16 @@ public:
                   const Tensor& sample_weight = {});
     /// The same over a dataset.
     Logs evaluate(const Dataset& data, int64_t batch_size = 32, int verbose = 0, const Tensor& sample_weight = {});
+    /// The same with the data split across the ranks of an MPI job (`distributed`): each rank
+    /// evaluates its part, the sums are reduced, every rank gets the logs of the whole data.
+    Logs evaluate(const Dataset& data, int64_t batch_size, int verbose, const Tensor& sample_weight, bool distributed);
     /// Outputs for x, in batches, in inference mode, with no graph recorded.
     Tensor predict(const Tensor& x, int64_t batch_size = 32);
     /// The same over a dataset.
     Tensor predict(const Dataset& data, int64_t batch_size = 32);
+    /// The same with the samples split across the ranks of an MPI job (`distributed`): each rank
+    /// predicts its part; every rank gets all the outputs.
+    Tensor predict(const Dataset& data, int64_t batch_size, bool distributed);
     /// Outputs for x as one batch, in inference mode, with no graph recorded.
     Tensor predict_on_batch(const Tensor& x);
     /// One optimizer step on one batch; returns the batch's loss and metrics. `class_weight` as in
@@ -210,13 +242,28 @@ private:
     /// One optimizer step; `before_update` sees the trainable weights holding their gradients.
     StepResult train_step(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
                           const std::function<void(const std::vector<Variable>&)>& before_update = {});
+    /// The forward and backward of a step, the loss scaled by `loss_scale` for the backward (a
+    /// shard's share of the global batch); the returned loss is the unscaled one.
+    StepResult compute_gradients(const Tensor& x, const Tensor& y, const Tensor& sample_weight, float loss_scale);
+    /// A data-parallel step on this rank's `rows` of a global batch of `batch_rows` rows.
+    StepResult data_parallel_step(const Dataset& train, std::span<const int64_t> rows, int64_t batch_rows,
+                                  const Tensor& weights, const std::function<void(const std::vector<Variable>&)>& before_update);
+    /// Refuses a data-parallel split that would hand a rank a shard of one sample while the
+    /// model has a BatchNormalization that normalizes per shard.
+    void check_shards(int64_t samples, int64_t batch_size, const DataParallel& strategy) const;
+    /// Makes every compiled metric for `data`'s targets now (a data-parallel rank may see no
+    /// sample to make them from, and every rank must hold the same states).
+    void ensure_metrics(const Dataset& data);
+    /// Every metric's state (Metric::state()), concatenated, and back.
+    std::vector<double> metric_states() const;
+    void set_metric_states(const std::vector<double>& states);
     /// The training plan (models/plan.hpp), made once for the current layers.
     const detail::Plan& training_plan() const;
     StepResult test_step(const detail::Plan& plan, const Tensor& x, const Tensor& y, const Tensor& sample_weight);
     void check_targets(const Dataset& data) const;
     /// Refuses a batch whose estimated step memory exceeds `limit` (FitOptions::memory_limit).
     void check_memory(int64_t batch_size, int64_t limit) const;
-    Logs run_evaluation(const Dataset& data, int64_t batch_size, const Tensor& sample_weight);
+    Logs run_evaluation(const Dataset& data, int64_t batch_size, const Tensor& sample_weight, bool distributed = false);
 
     std::vector<std::shared_ptr<Layer>> layers_;
     mutable std::shared_ptr<const detail::Plan> training_plan_;  // reset whenever a layer is added

@@ -8,8 +8,14 @@ namespace minnow {
 
 /// Batch statistics of a training-mode batch_norm call, per feature (biased variance).
 struct BatchStatistics {
-    Tensor mean;      ///< (C,)
-    Tensor variance;  ///< (C,), biased
+    Tensor mean;        ///< (C,)
+    Tensor variance;    ///< (C,), biased
+    double count = 0.0;  ///< the values per feature they cover
+    /// Set before the call (SyncBatchNormalization): when this process is one rank of a
+    /// data-parallel job (core/distributed.hpp), the statistics are those of every rank's batch
+    /// together, and the backward divides by the global count; otherwise ignored. Every rank must
+    /// make the call, an empty shard included (0 rows).
+    bool across_ranks = false;
 };
 
 /// Training-mode batch normalization over every axis but the last: x (..., C), gamma and beta

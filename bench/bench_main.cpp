@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bench.hpp"
+#include "minnow/core/distributed.hpp"
 #include "minnow/core/build_info.hpp"
 #include "minnow/core/parallel.hpp"
 #include "minnow/tensor/blas.hpp"

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "minnow/models/sequential.hpp"
+
 namespace minnow::bench {
 
 /// One measured row.
@@ -52,6 +54,32 @@ nlohmann::json run_libtorch(const std::string& program, const WorkloadSpec& spec
 nlohmann::json run_distributed_worker(const WorkloadSpec& spec);
 /// W1-BN and W2-BN on 1 and 2 ranks, over shared memory and TCP loopback (`mpiexec` runs them).
 nlohmann::json bench_distributed(const std::string& self, const std::string& mpiexec, const std::string& data_dir);
+
+/// The machine's FMA peak in GFLOP/s, measured with the widest vectors it runs (bench_peak.cpp).
+struct Peak {
+    struct ByIsa {
+        std::string isa;
+        double one_core = 0.0, all_cores = 0.0;
+    };
+    std::string isa;         ///< the vectors of the highest peak ("avx512f", "avx2+fma")
+    int cores = 1;           ///< hardware threads, all running at once for all_cores
+    double one_core = 0.0;   ///< one thread
+    double all_cores = 0.0;  ///< every hardware thread at once
+    std::vector<ByIsa> by_isa;
+    /// The peak for a workload on `threads` threads.
+    double at_threads(int threads) const;
+};
+Peak measure_peak();
+
+/// A training step's FLOPs, counted from the layers' shapes: each Dense and Conv2D does one
+/// product forward (2 * M * N * K) and two backward, the weights' gradient and the input's (not
+/// for the first layer, whose input gradient is never computed). Element-wise work (BN,
+/// activations, pooling, the optimizer) is not counted.
+struct StepFlops {
+    double forward = 0.0, weight_gradients = 0.0, input_gradients = 0.0;
+    double training() const { return forward + weight_gradients + input_gradients; }
+};
+StepFlops count_step_flops(const Sequential& model, int64_t batch);
 
 /// The benchmark groups; each appends its rows.
 void bench_gemm(std::vector<Row>& rows);

@@ -67,11 +67,24 @@ void print_rows(const std::vector<minnow::bench::Row>& rows) {
     }
 }
 
+// The fractions of the FMA peak (at the row's thread count) a workload's training and inference
+// reach; `flops` is minnow's row of the same workload (the FLOPs are the network's, whoever runs it).
+void add_fractions(nlohmann::json& r, const nlohmann::json& flops, const minnow::bench::Peak& peak) {
+    const double p = peak.at_threads(r["threads"].get<int>());
+    r["peak_gflops"] = p;
+    r["train_gflops"] = flops["train_gflop_per_epoch"].get<double>() / r["train_seconds_per_epoch"].get<double>();
+    r["train_fraction_of_peak"] = r["train_gflops"].get<double>() / p;
+    r["inference_gflops"] = flops["inference_mflop_per_sample"].get<double>() * 1e-3 *
+                            r["inference_samples_per_second"].get<double>() / 1e3;
+    r["inference_fraction_of_peak"] = r["inference_gflops"].get<double>() / p;
+}
+
 void print_workload_row(const nlohmann::json& r, const std::string& system) {
-    fmt::print("{:<9} {:>7} {:<9} {:>13.3f} {:>16.0f} {:>12.0f} {:>9.4f}", r["workload"].get<std::string>(),
-               r["threads"].get<int>(), system, r["train_seconds_per_epoch"].get<double>(),
-               r["inference_samples_per_second"].get<double>(), r["peak_rss_mb"].get<double>(),
-               r["test_accuracy"].get<double>());
+    fmt::print("{:<9} {:>7} {:<9} {:>13.3f} {:>8.1f}% {:>16.0f} {:>8.1f}% {:>12.0f} {:>9.4f}",
+               r["workload"].get<std::string>(), r["threads"].get<int>(), system,
+               r["train_seconds_per_epoch"].get<double>(), 100.0 * r["train_fraction_of_peak"].get<double>(),
+               r["inference_samples_per_second"].get<double>(), 100.0 * r["inference_fraction_of_peak"].get<double>(),
+               r["peak_rss_mb"].get<double>(), r["test_accuracy"].get<double>());
 }
 
 // Every workload at each thread count. With a libtorch program, its run follows minnow's on the
@@ -80,10 +93,11 @@ void print_workload_row(const nlohmann::json& r, const std::string& system) {
 // With `portable` (another build's minnow_bench, e.g. MINNOW_NATIVE=OFF), its run of each workload
 // follows this one's, and the rows give the ratio.
 void run_workloads(const WorkloadSpec& base, const std::vector<int>& thread_counts, const std::string& libtorch,
-                   const std::string& portable, nlohmann::json& workloads, nlohmann::json& reference,
-                   nlohmann::json& portable_runs) {
-    fmt::print("\n{:<9} {:>7} {:<9} {:>13} {:>16} {:>12} {:>9}{}\n", "workload", "threads", "system", "train s/epoch",
-               "infer samples/s", "peak RSS MB", "test acc", libtorch.empty() ? "" : " | train x  infer x  RSS x");
+                   const std::string& portable, const minnow::bench::Peak& peak, nlohmann::json& workloads,
+                   nlohmann::json& reference, nlohmann::json& portable_runs) {
+    fmt::print("\n{:<9} {:>7} {:<9} {:>13} {:>9} {:>16} {:>9} {:>12} {:>9}{}\n", "workload", "threads", "system",
+               "train s/epoch", "of peak", "infer samples/s", "of peak", "peak RSS MB", "test acc",
+               libtorch.empty() ? "" : " | train x  infer x  RSS x");
     for (const std::string model : {"mlp", "cnn"})
         for (int bn : {1, 0})
             for (int threads : thread_counts) {
@@ -92,7 +106,8 @@ void run_workloads(const WorkloadSpec& base, const std::vector<int>& thread_coun
                 w.bn = bn;
                 w.threads = threads;
                 if (w.epochs == 0) w.epochs = minnow::bench::default_epochs(model);
-                const nlohmann::json ours = minnow::bench::spawn_workload(self_path(), w);
+                nlohmann::json ours = minnow::bench::spawn_workload(self_path(), w);
+                add_fractions(ours, ours, peak);
                 print_workload_row(ours, "minnow");
                 fmt::print("\n");
                 std::fflush(stdout);
@@ -100,6 +115,7 @@ void run_workloads(const WorkloadSpec& base, const std::vector<int>& thread_coun
                 if (!portable.empty()) {
                     nlohmann::json other = minnow::bench::spawn_workload(portable, w);
                     other["system"] = "portable";
+                    add_fractions(other, ours, peak);
                     other["train_ratio_to_this_build"] = other["train_seconds_per_epoch"].get<double>() /
                                                          ours["train_seconds_per_epoch"].get<double>();
                     other["inference_ratio_to_this_build"] = other["inference_samples_per_second"].get<double>() /
@@ -112,6 +128,7 @@ void run_workloads(const WorkloadSpec& base, const std::vector<int>& thread_coun
                 }
                 if (libtorch.empty()) continue;
                 nlohmann::json torch = minnow::bench::run_libtorch(libtorch, w);
+                add_fractions(torch, ours, peak);
                 torch["minnow_speedup_train"] = torch["train_seconds_per_epoch"].get<double>() /
                                                 ours["train_seconds_per_epoch"].get<double>();
                 torch["minnow_speedup_inference"] = ours["inference_samples_per_second"].get<double>() /
@@ -123,36 +140,64 @@ void run_workloads(const WorkloadSpec& base, const std::vector<int>& thread_coun
                 std::fflush(stdout);
                 reference.push_back(torch);
             }
+    fmt::print("(of peak: the FLOPs of each Dense and Conv2D product, forward and both backward ones, from the "
+               "layers' shapes (W1-BN {:.1f}, W2-BN {:.1f} MFLOP a training step), per second, over the FMA peak "
+               "measured above at the row's thread count; element-wise work is not counted)\n",
+               workloads.size() > 0 ? workloads.front()["train_step_mflop"].get<double>() : 0.0,
+               workloads.size() > 0 ? workloads.back()["train_step_mflop"].get<double>() : 0.0);
     if (!libtorch.empty())
         fmt::print("(libtorch: {}, OPENBLAS_NUM_THREADS=1, torch threads as listed. train x = torch s / minnow s, "
                    "infer x = minnow / torch samples/s, RSS x = minnow / torch)\n",
                    libtorch);
 }
 
-// Each system at its best thread setting, as issue 7 states its targets.
+// Each workload at its best thread setting: fraction of the FMA peak and, with libtorch, the
+// ratios, against the targets of the performance issue (22).
 void print_best_settings(const nlohmann::json& workloads, const nlohmann::json& reference) {
-    fmt::print("\nbest thread setting of each system, as ratios (issue 7's targets in brackets)\n");
-    fmt::print("{:<9} {:>14} {:>14} {:>10} {:>16} {:>16} {:>10}\n", "workload", "minnow s/ep", "torch s/ep", "speedup",
-               "minnow infer/s", "torch infer/s", "ratio");
-    const std::map<std::string, std::pair<std::string, std::string>> targets{
-        {"W1-BN", {">= 3.3x", ">= 900k/s"}}, {"W1-noBN", {">= 3x", ""}}, {"W2-BN", {">= 2.3x", ">= 6x"}},
-        {"W2-noBN", {">= 1.75x", ""}}};
+    fmt::print("\nbest thread setting of each workload (targets in brackets)\n");
+    fmt::print("{:<9} {:>11} {:>8} {:>11} {:>9} | {:>13} {:>8} {:>11} {:>9}\n", "workload", "train s/ep", "of peak",
+               "torch s/ep", "speedup", "infer/s", "of peak", "torch inf/s", "ratio");
+    struct Target {
+        std::string train, inference;
+    };
+    const std::vector<std::pair<std::string, Target>> targets{
+        {"W1-BN", {">= 50% of peak, >= 6x", ">= 75% of peak, >= 2x"}},
+        {"W1-noBN", {"", ""}},
+        {"W2-BN", {">= 65% of peak, >= 4.5x", ">= 80% of peak"}},
+        {"W2-noBN", {">= 65% of peak", ""}}};
+    // The fastest run of `name` for training and, separately, for inference.
     const auto best = [](const nlohmann::json& runs, const std::string& name) {
-        double seconds = 1e30, samples = 0;
-        for (const auto& r : runs)
-            if (r["workload"] == name) {
-                seconds = std::min(seconds, r["train_seconds_per_epoch"].get<double>());
-                samples = std::max(samples, r["inference_samples_per_second"].get<double>());
-            }
-        return std::pair{seconds, samples};
+        const nlohmann::json* train = nullptr;
+        const nlohmann::json* infer = nullptr;
+        for (const auto& r : runs) {
+            if (r["workload"] != name) continue;
+            if (!train || r["train_seconds_per_epoch"] < (*train)["train_seconds_per_epoch"]) train = &r;
+            if (!infer || r["inference_samples_per_second"] > (*infer)["inference_samples_per_second"]) infer = &r;
+        }
+        return std::pair{train, infer};
     };
     for (const auto& [name, target] : targets) {
-        const auto [ours_s, ours_i] = best(workloads, name);
-        const auto [torch_s, torch_i] = best(reference, name);
-        if (torch_i <= 0) continue;
-        fmt::print("{:<9} {:>14.3f} {:>14.3f} {:>9.2f}x {:>16.0f} {:>16.0f} {:>9.2f}x   [train {}{}{}]\n", name, ours_s,
-                   torch_s, torch_s / ours_s, ours_i, torch_i, ours_i / torch_i, target.first,
-                   target.second.empty() ? "" : ", inference ", target.second);
+        const auto [train, infer] = best(workloads, name);
+        if (!train) continue;
+        const auto [torch_train, torch_infer] = best(reference, name);
+        const auto ratio = [](const nlohmann::json* a, const nlohmann::json* b, const char* key, bool inverse) {
+            if (!a || !b) return std::string("-");
+            const double x = (*a)[key].get<double>() / (*b)[key].get<double>();
+            return fmt::format("{:.2f}x", inverse ? 1.0 / x : x);
+        };
+        fmt::print("{:<9} {:>11.3f} {:>7.1f}% {:>11} {:>9} | {:>13.0f} {:>7.1f}% {:>11} {:>9}", name,
+                   (*train)["train_seconds_per_epoch"].get<double>(),
+                   100.0 * (*train)["train_fraction_of_peak"].get<double>(),
+                   torch_train ? fmt::format("{:.3f}", (*torch_train)["train_seconds_per_epoch"].get<double>()) : "-",
+                   ratio(torch_train, train, "train_seconds_per_epoch", false),
+                   (*infer)["inference_samples_per_second"].get<double>(),
+                   100.0 * (*infer)["inference_fraction_of_peak"].get<double>(),
+                   torch_infer ? fmt::format("{:.0f}", (*torch_infer)["inference_samples_per_second"].get<double>()) : "-",
+                   ratio(infer, torch_infer, "inference_samples_per_second", false));
+        if (!target.train.empty() || !target.inference.empty())
+            fmt::print("   [train {}{}{}]", target.train.empty() ? "-" : target.train,
+                       target.inference.empty() ? "" : "; inference ", target.inference);
+        fmt::print("\n");
     }
 }
 
@@ -209,9 +254,19 @@ int main(int argc, char** argv) {
         }
         nlohmann::json workloads = nlohmann::json::array(), reference = nlohmann::json::array(),
                        portable_runs = nlohmann::json::array();
+        const minnow::bench::Peak peak = minnow::bench::measure_peak();
+        nlohmann::json peak_json{{"isa", peak.isa}, {"cores", peak.cores}, {"one_core_gflops", peak.one_core},
+                                 {"all_cores_gflops", peak.all_cores}, {"by_isa", nlohmann::json::array()}};
+        fmt::print("\nFMA peak (independent FMA chains on registers, best of 5):\n");
+        for (const auto& b : peak.by_isa) {
+            fmt::print("  {:<9} one core {:>7.1f} GFLOP/s, {} at once {:>7.1f} GFLOP/s\n", b.isa, b.one_core, peak.cores,
+                       b.all_cores);
+            peak_json["by_isa"].push_back({{"isa", b.isa}, {"one_core_gflops", b.one_core}, {"all_cores_gflops", b.all_cores}});
+        }
+        fmt::print("  the peak used below: {}\n", peak.isa);
         if (only != "micro" && only != "distributed") {
-            run_workloads(spec, thread_counts, libtorch, portable, workloads, reference, portable_runs);
-            if (!libtorch.empty()) print_best_settings(workloads, reference);
+            run_workloads(spec, thread_counts, libtorch, portable, peak, workloads, reference, portable_runs);
+            print_best_settings(workloads, reference);
         }
         nlohmann::json data_parallel = nlohmann::json::array();
 #ifdef MINNOW_MPIEXEC_PATH
@@ -226,7 +281,7 @@ int main(int argc, char** argv) {
                 json_rows.push_back({{"group", r.group}, {"name", r.name}, {"ms", r.ms}, {"gflops", r.gflops}, {"extra", r.extra}});
             std::ofstream(out_path) << nlohmann::json{{"environment", env}, {"rows", json_rows}, {"workloads", workloads},
                                                       {"libtorch", reference}, {"portable", portable_runs},
-                                                      {"distributed", data_parallel}}
+                                                      {"distributed", data_parallel}, {"fma_peak", peak_json}}
                                            .dump(2)
                                     << "\n";
             fmt::print("\nwrote {}\n", out_path);

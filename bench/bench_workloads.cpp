@@ -46,6 +46,10 @@ nlohmann::json run_workload(const WorkloadSpec& spec) {
         (void)model.predict(*data.test, 1000);
         if (r > 0) best = std::min(best, now() - t0);  // the first pass warms up
     }
+    // FLOPs from the layers' shapes (bench_peak.cpp): a step at batch 32, an epoch's steps, and
+    // one sample's forward for inference.
+    const StepFlops step = count_step_flops(model, 32);
+    const auto steps = double((data.train->size() + 31) / 32);
     double steady = 0;
     for (size_t i = 1; i < h.seconds.size(); ++i) steady += h.seconds[i];
     const size_t measured = h.seconds.size() > 1 ? h.seconds.size() - 1 : 1;
@@ -58,7 +62,10 @@ nlohmann::json run_workload(const WorkloadSpec& spec) {
             {"train_seconds_per_epoch", steady / double(measured)},
             {"test_accuracy", test.at("accuracy")},
             {"inference_samples_per_second", double(data.test->size()) / best},
-            {"peak_rss_mb", double(peak_rss_kb()) / 1024.0}};
+            {"peak_rss_mb", double(peak_rss_kb()) / 1024.0},
+            {"train_gflop_per_epoch", steps * step.training() / 1e9},
+            {"train_step_mflop", step.training() / 1e6},
+            {"inference_mflop_per_sample", count_step_flops(model, 1).forward / 1e6}};
 }
 
 nlohmann::json spawn_workload(const std::string& self, const WorkloadSpec& spec) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <vector>
 
+#include "core/moments.hpp"
 #include "minnow/core/error.hpp"
 
 #ifdef MINNOW_HAVE_MPI
@@ -216,6 +217,32 @@ void allgather(std::span<const double> mine, std::span<double> all) {
     std::copy(mine.begin(), mine.end(), all.begin());
 }
 
+std::vector<std::string> allgather(const std::string& mine) {
+#ifdef MINNOW_HAVE_MPI
+    if (mpi_running()) {
+        check_count(mine.size(), "allgather");
+        const Timed t(mine.size());
+        int length = static_cast<int>(mine.size());
+        std::vector<int> lengths(static_cast<size_t>(g_size)), offsets(static_cast<size_t>(g_size), 0);
+        MPI_Allgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, MPI_COMM_WORLD);
+        size_t total = 0;
+        for (size_t r = 0; r < lengths.size(); ++r) {
+            offsets[r] = static_cast<int>(total);
+            total += static_cast<size_t>(lengths[r]);
+        }
+        check_count(total, "allgather");
+        std::string all(total, '\0');
+        MPI_Allgatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(), MPI_CHAR,
+                       MPI_COMM_WORLD);
+        std::vector<std::string> out;
+        for (size_t r = 0; r < lengths.size(); ++r)
+            out.push_back(all.substr(static_cast<size_t>(offsets[r]), static_cast<size_t>(lengths[r])));
+        return out;
+    }
+#endif
+    return {mine};
+}
+
 double merge_moments(double count, std::span<double> mean, std::span<double> m2) {
     MINNOW_CHECK(mean.size() == m2.size(), ValueError, "distributed::merge_moments: {} means and {} m2 values",
                  mean.size(), m2.size());
@@ -227,24 +254,7 @@ double merge_moments(double count, std::span<double> mean, std::span<double> m2)
     std::copy(mean.begin(), mean.end(), mine.begin() + 1);
     std::copy(m2.begin(), m2.end(), mine.begin() + 1 + static_cast<std::ptrdiff_t>(C));
     allgather(mine, all);
-    // Chan, Golub and LeVeque's pairwise update: the difference of the two means carries the
-    // between-shard part of the variance, with no E[x^2] - E[x]^2 cancellation.
-    double n = 0.0;
-    std::fill(mean.begin(), mean.end(), 0.0);
-    std::fill(m2.begin(), m2.end(), 0.0);
-    for (int r = 0; r < size(); ++r) {
-        const double* theirs = all.data() + static_cast<size_t>(r) * stride;
-        const double nb = theirs[0];
-        if (nb == 0.0) continue;
-        const double total = n + nb;
-        for (size_t c = 0; c < C; ++c) {
-            const double delta = theirs[1 + c] - mean[c];
-            mean[c] += delta * nb / total;
-            m2[c] += theirs[1 + C + c] + delta * delta * n * nb / total;
-        }
-        n = total;
-    }
-    return n;
+    return detail::merge_moments_in_order(all, C, mean, m2);
 }
 
 CommStats stats() { return g_stats; }

@@ -5,12 +5,14 @@
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "experiments/lab_io.hpp"
+#include "minnow/core/distributed.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/core/parallel.hpp"
 #include "minnow/io/safetensors.hpp"
@@ -74,12 +76,19 @@ LabResult run_lab(const LabOptions& options, const LabData& data, const std::str
     const int before = num_threads();
     set_num_threads(std::max(1, threads / jobs));
 
+    // Under mpirun the runs are dealt to the ranks in turn (they are independent trainings); each
+    // rank runs its own and shows its own progress, and at the end every rank gets every result.
+    const auto ranks = static_cast<size_t>(distributed::size()), rank = static_cast<size_t>(distributed::rank());
+    const auto mine = [&](size_t i) { return i % ranks == rank; };
     std::vector<std::optional<RunResult>> results(specs.size());
     double total_cost = 0, done_cost = 0, resumed_cost = 0;
-    for (const RunSpec& s : specs) total_cost += cost(s, data);
-    int64_t done = 0;
-    for (size_t i = 0; i < specs.size(); ++i)
+    int64_t done = 0, owned = 0;
+    for (size_t i = 0; i < specs.size(); ++i) {
+        if (!mine(i)) continue;
+        ++owned;
+        total_cost += cost(specs[i], data);
         if ((results[i] = finished(specs[i], out))) ++done, resumed_cost += cost(specs[i], data);
+    }
     done_cost = resumed_cost;
 
     std::mutex mutex;
@@ -90,12 +99,12 @@ LabResult run_lab(const LabOptions& options, const LabData& data, const std::str
         if (!progress) return;
         const double elapsed = now_seconds() - start;
         const double rate = done_cost > resumed_cost ? elapsed / (done_cost - resumed_cost) : 0.0;
-        progress(done, static_cast<int64_t>(specs.size()), elapsed, rate * (total_cost - done_cost));
+        progress(done, owned, elapsed, rate * (total_cost - done_cost));
     };
     report();
     auto work = [&] {
         for (size_t i; (i = next.fetch_add(1)) < specs.size();) {
-            if (results[i]) continue;
+            if (results[i] || !mine(i)) continue;
             {
                 std::lock_guard lock(mutex);
                 if (failure) return;
@@ -124,6 +133,14 @@ LabResult run_lab(const LabOptions& options, const LabData& data, const std::str
     }
     set_num_threads(before);
     if (failure) std::rethrow_exception(failure);
+    if (ranks > 1) {
+        nlohmann::json ours = nlohmann::json::array();
+        for (size_t i = 0; i < specs.size(); ++i)
+            if (mine(i)) ours.push_back({{"index", i}, {"run", detail::run_json(*results[i])}});
+        for (const std::string& theirs : distributed::allgather(ours.dump()))
+            for (const auto& entry : nlohmann::json::parse(theirs))
+                results[entry.at("index").get<size_t>()] = detail::run_from_json(entry.at("run"));
+    }
 
     for (auto& r : results) result.runs.push_back(std::move(*r));
     for (const std::string& claim : claims) {

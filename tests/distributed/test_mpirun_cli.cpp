@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <fmt/format.h>
 
 #include "minnow/core/distributed.hpp"
@@ -63,6 +65,34 @@ TEST_CASE("mpirun -np 2 minnow compare: both arms data-parallel, one report", "[
     CHECK(fs::exists(out / "history.json"));
     CHECK(fs::exists(out / "curves.svg"));
     CHECK(fs::exists(out / "manifest.json"));
+#endif
+}
+
+TEST_CASE("mpirun -np 2 minnow lab: the runs dealt to the ranks, the same report as one process", "[distributed]") {
+#ifndef MINNOW_MPIEXEC_PATH
+    SKIP("minnow was built without MPI (MINNOW_MPI=OFF or no MPI found)");
+#else
+    const fs::path data = minnow::test::mnist_like_folder("mpirun_lab", 64, 20);
+    const std::string args = fmt::format("lab --claims lr,init --preset quick --seeds 2 --data {} --jobs 1", data.string());
+    const auto parallel = run_command(mpirun(fmt::format("{} {} --out {}", MINNOW_CLI_PATH, args, (data / "mpi").string())));
+    INFO(parallel.output);
+    REQUIRE(parallel.status == 0);
+    const auto single = run_command(fmt::format("OPENBLAS_NUM_THREADS=1 MINNOW_NUM_THREADS=1 {} {} --out {}",
+                                                MINNOW_CLI_PATH, args, (data / "one").string()));
+    INFO(single.output);
+    REQUIRE(single.status == 0);
+    const auto read = [](const fs::path& path) {
+        std::ifstream in(path);
+        return nlohmann::json::parse(in);
+    };
+    const nlohmann::json a = read(data / "mpi" / "results.json"), b = read(data / "one" / "results.json");
+    REQUIRE(a["runs"].size() == b["runs"].size());
+    REQUIRE(a["verdicts"].size() == 2);
+    for (size_t i = 0; i < 2; ++i) {
+        CHECK(a["verdicts"][i]["numbers"] == b["verdicts"][i]["numbers"]);
+        CHECK(a["verdicts"][i]["verdict"] == b["verdicts"][i]["verdict"]);
+    }
+    CHECK(fs::exists(data / "mpi" / "report.html"));
 #endif
 }
 

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace minnow::distributed {
 
@@ -82,6 +83,9 @@ void broadcast(std::span<uint64_t> values, int root = 0);
 /// Every rank's `mine` (the same length on each), concatenated in rank order into `all`
 /// (size() times as long).
 void allgather(std::span<const double> mine, std::span<double> all);
+
+/// Every rank's `mine` (any length), in rank order, on every rank.
+std::vector<std::string> allgather(const std::string& mine);
 
 /// Per-feature moments of the whole batch from each rank's shard: on entry `mean` and `m2` hold
 /// this rank's (m2 = the sum of squared deviations from its mean) over `count` samples (0 for an

@@ -1,4 +1,5 @@
 // minnow lab: the BatchNormalization tutorial's claims, each tested as a grid of runs, in one report.
+#include <chrono>
 #include <fmt/format.h>
 #include <sstream>
 #include <unistd.h>
@@ -69,6 +70,9 @@ int run_lab(int argc, char** argv) {
     apply_threads(args);
     o.threads = num_threads();
 
+    const auto clock = [start = std::chrono::steady_clock::now()] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
     const std::string dir = args["data"].as<std::string>();
     const std::string out = args["out"].as<std::string>();
     const data::ImageFolder folder = data::load_image_folder(dir, o.model == experiments::ModelKind::Mlp, limit);
@@ -95,16 +99,24 @@ int run_lab(int argc, char** argv) {
             fmt::print("{}\n", line);
         std::fflush(stdout);
     };
+    const double set_up = clock();
     const experiments::LabResult result = experiments::run_lab(o, {folder.train, folder.test}, out, progress);
     if (tty) fmt::print("\n");
+    const double trained = clock();
     experiments::write_lab_outputs(result, out);
     manifest.finished = experiments::utc_now();
     experiments::write_manifest(manifest, out);
+    const double total_seconds = clock();
 
     fmt::print("\n{:<15} {:<15} {}\n", "claim", "verdict", "the numbers");
     for (const auto& v : result.verdicts) fmt::print("{:<15} {:<15} {}\n", v.claim, v.verdict, v.numbers);
     fmt::print("\nwrote {0}/report.html, results.csv, results.json, one SVG per claim, and each run under {0}/runs/\n",
                out);
+    // Where a lab's time goes besides training: loading the data and setting up, and the report.
+    fmt::print("time: {:.1f} s in all; {:.2f} s ({:.1f}%) loading the data and setting up, {:.1f} s training, {:.2f} s "
+               "({:.1f}%) writing the report\n",
+               total_seconds, set_up, 100.0 * set_up / total_seconds, trained - set_up, total_seconds - trained,
+               100.0 * (total_seconds - trained) / total_seconds);
     return 0;
 }
 

@@ -71,9 +71,14 @@ struct ConvGrads {
 void conv2d_direct_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g,
                             const ConvGrads& out);
 
-/// The implicit-GEMM tiles' width in filters (or a Dense layer's units): a filter count that is
-/// not a multiple of it leaves the last tile partial.
+/// The implicit-GEMM tiles' width in filters (or a Dense layer's units): two of the widest vectors
+/// the build targets (32 with AVX-512, else 16). A filter count that is not a multiple of it leaves
+/// the last tile partial.
+#if defined(__AVX512F__)
+constexpr int64_t kImplicitTileColumns = 32;
+#else
 constexpr int64_t kImplicitTileColumns = 16;
+#endif
 /// Whether the implicit-GEMM kernels run this convolution: larger patches than the direct kernels
 /// take, in a build with AVX2 and FMA.
 bool use_implicit(const ConvGeometry& g);

@@ -1,5 +1,6 @@
 // Implicit-GEMM convolution for larger patches (W2's conv2, 3x3x32): the three products of a
-// convolution in 6 x 16 register tiles that read the input and the gradients where they lie. No
+// convolution in register tiles of 6 rows x kCols columns (16, or 32 with AVX-512) that read the
+// input and the gradients where they lie. No
 // im2col matrix is written, packed or read back (for conv2 it is 4.4 MB, and OpenBLAS packed it once
 // more for each of two products), so this beats im2col + OpenBLAS with a kernel of the same speed.
 #include <algorithm>
@@ -15,21 +16,25 @@ MINNOW_KERNELS_BEGIN
 
 namespace {
 
-// 6 rows x 16 columns: 12 accumulators, two B vectors and a broadcast fill AVX2's 16 registers.
+// 6 rows x 2 vectors (16 columns with AVX2, 32 with AVX-512): 12 accumulators, two B vectors and a
+// broadcast fill AVX2's 16 registers; the same tile in zmm registers does twice the work per load.
 constexpr int kRows = 6;
 constexpr int kCols = static_cast<int>(kImplicitTileColumns);
 // Pixels per pass of the dW product: their windows and gradient rows stay in L1 across its tiles.
 constexpr int64_t kDwPixels = 64;
 
+constexpr int kHalf = kWideLanes;  // a tile row's second vector starts here
+static_assert(kCols == 2 * kWideLanes, "a tile row is two of the widest vectors");
+
 struct Tile {
-    v8 c[kRows][2];
+    vw c[kRows][2];
 };
 
-// t[r] += a(i, r) * b[i] over i < count; b's rows of 16 floats are `b_stride` apart.
+// t[r] += a(i, r) * b[i] over i < count; b's rows of kCols floats are `b_stride` apart.
 template <class RowValue>
 inline void accumulate(Tile& t, int64_t count, const float* __restrict b, int64_t b_stride, RowValue a) {
     for (int64_t i = 0; i < count; ++i) {
-        const v8 b0 = load8(b + i * b_stride), b1 = load8(b + i * b_stride + 8);
+        const vw b0 = loadw(b + i * b_stride), b1 = loadw(b + i * b_stride + kHalf);
 #pragma GCC unroll 6
         for (int r = 0; r < kRows; ++r) {
             const float v = a(i, r);
@@ -40,13 +45,13 @@ inline void accumulate(Tile& t, int64_t count, const float* __restrict b, int64_
 }
 
 inline void fill(Tile& t, const float* row) {
-    for (int r = 0; r < kRows; ++r) t.c[r][0] = load8(row), t.c[r][1] = load8(row + 8);
+    for (int r = 0; r < kRows; ++r) t.c[r][0] = loadw(row), t.c[r][1] = loadw(row + kHalf);
 }
 inline void load(Tile& t, float* const rows[kRows]) {
-    for (int r = 0; r < kRows; ++r) t.c[r][0] = load8(rows[r]), t.c[r][1] = load8(rows[r] + 8);
+    for (int r = 0; r < kRows; ++r) t.c[r][0] = loadw(rows[r]), t.c[r][1] = loadw(rows[r] + kHalf);
 }
 inline void store(const Tile& t, float* const rows[kRows]) {
-    for (int r = 0; r < kRows; ++r) store8(rows[r], t.c[r][0]), store8(rows[r] + 8, t.c[r][1]);
+    for (int r = 0; r < kRows; ++r) storew(rows[r], t.c[r][0]), storew(rows[r] + kHalf, t.c[r][1]);
 }
 // The same for a panel's first `cols` columns, when the filter count leaves the last panel partial.
 inline void load(Tile& t, float* const rows[kRows], int cols) {
@@ -54,20 +59,20 @@ inline void load(Tile& t, float* const rows[kRows], int cols) {
     for (int r = 0; r < kRows; ++r) {
         float part[kCols] = {};
         std::copy_n(rows[r], cols, part);
-        t.c[r][0] = load8(part), t.c[r][1] = load8(part + 8);
+        t.c[r][0] = loadw(part), t.c[r][1] = loadw(part + kHalf);
     }
 }
 inline void store(const Tile& t, float* const rows[kRows], int cols) {
     if (cols == kCols) return store(t, rows);
     for (int r = 0; r < kRows; ++r) {
         float part[kCols];
-        store8(part, t.c[r][0]), store8(part + 8, t.c[r][1]);
+        storew(part, t.c[r][0]), storew(part + kHalf, t.c[r][1]);
         std::copy_n(part, cols, rows[r]);
     }
 }
 inline void add_into(const Tile& t, float* const rows[kRows]) {
     for (int r = 0; r < kRows; ++r)
-        store8(rows[r], load8(rows[r]) + t.c[r][0]), store8(rows[r] + 8, load8(rows[r] + 8) + t.c[r][1]);
+        storew(rows[r], loadw(rows[r]) + t.c[r][0]), storew(rows[r] + kHalf, loadw(rows[r] + kHalf) + t.c[r][1]);
 }
 
 // Where the windows of output pixels m0 .. m0 + count - 1 start in x (the geometry has no
@@ -95,10 +100,10 @@ std::vector<int64_t> patch_offsets(const ConvGeometry& g) {
 
 int64_t panel_count(int64_t cols) { return (cols + kCols - 1) / kCols; }
 
-// How many of panel j's 16 columns lie in a matrix of `cols` columns.
+// How many of panel j's kCols columns lie in a matrix of `cols` columns.
 int panel_width(int64_t j, int64_t cols) { return static_cast<int>(std::min<int64_t>(kCols, cols - j * kCols)); }
 
-// Columns [16 p, 16 p + 16) of a rows x cols matrix as panel p of `rows` rows of 16, for the
+// Columns [kCols p, kCols (p + 1)) of a rows x cols matrix as panel p of `rows` rows of kCols, for the
 // panels from `first` on; with `transpose`, of its transpose. Columns past the end are zero.
 Tensor pack_panels(const float* m, int64_t rows, int64_t cols, bool transpose, int64_t first = 0) {
     const int64_t panels = panel_count(cols);
@@ -187,14 +192,14 @@ void forward_valid(const float* x, const float* w, const float* b, const ConvGeo
     });
 }
 
-// dw (+)= sum over pixels of window(m)^T dy[m]: tiles of 6 patch rows x 16 filters, each summing the
+// dw (+)= sum over pixels of window(m)^T dy[m]: tiles of 6 patch rows x kCols filters, each summing the
 // pixels in order, a pass of kDwPixels at a time; threads split the tiles, so no sum depends on
 // the thread count.
 void dw_valid(const float* x, const float* dy, const ConvGeometry& g, float* dw, bool assign) {
     const int64_t P = g.patch(), M = g.rows(), K = g.K, row_blocks = (P + kRows - 1) / kRows;
     const int64_t whole = K / kCols;
     const std::vector<int64_t> offset = patch_offsets(g);
-    // A partial last panel reads dy's last columns from a copy padded to 16, not past dy's rows.
+    // A partial last panel reads dy's last columns from a copy padded to kCols, not past dy's rows.
     const Tensor dy_tail = whole < panel_count(K) ? pack_panels(dy, M, K, false, whole) : Tensor();
     parallel_for(row_blocks * panel_count(K), 1, [&](int64_t begin, int64_t end) {
         int64_t start[kDwPixels];
@@ -222,8 +227,8 @@ void dw_valid(const float* x, const float* dy, const ConvGeometry& g, float* dw,
     });
 }
 
-// Adds tile t (pixels with windows at start[0 .. rows - 1], patch rows [first, first + 16)) into dx.
-// offset[j] is patch row j's place in a window: 16 patch rows in one kernel row are 16 neighbours.
+// Adds tile t (pixels with windows at start[0 .. rows - 1], patch rows [first, first + kCols)) into dx.
+// offset[j] is patch row j's place in a window: kCols patch rows in one kernel row are neighbours.
 void add_tile(const Tile& t, const int64_t* start, int rows, int64_t first, const std::vector<int64_t>& offset,
               float* dx) {
     const int64_t P = static_cast<int64_t>(offset.size());
@@ -236,12 +241,12 @@ void add_tile(const Tile& t, const int64_t* start, int rows, int64_t first, cons
     }
     for (int r = 0; r < rows; ++r) {
         float values[kCols];
-        store8(values, t.c[r][0]), store8(values + 8, t.c[r][1]);
+        storew(values, t.c[r][0]), storew(values + kHalf, t.c[r][1]);
         for (int64_t c = 0; c < kCols && first + c < P; ++c) dx[start[r] + offset[first + c]] += values[c];
     }
 }
 
-// dx (+)= dy W^T added back under each window: tiles of 6 pixels x 16 patch rows over the K
+// dx (+)= dy W^T added back under each window: tiles of 6 pixels x kCols patch rows over the K
 // filters. Threads split the images, each owning its part of dx.
 void dx_valid(const float* w, const float* dy, const ConvGeometry& g, float* dx, bool assign) {
     const int64_t P = g.patch(), K = g.K, pixels = g.OH * g.OW, image = g.H * g.W * g.C;

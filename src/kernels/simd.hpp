@@ -1,6 +1,6 @@
 #pragma once
 // Eight floats as one value (GCC/Clang vector extension): AVX registers with -march=native, pairs
-// of SSE registers without. The helpers are always inlined: see kernels/isa.hpp. Arithmetic on v8 is element-wise; a float operand is broadcast.
+// of SSE registers without; and the widest vector the build targets. The helpers are always inlined: see kernels/isa.hpp. Arithmetic on v8 is element-wise; a float operand is broadcast.
 
 #include <cstring>
 
@@ -16,5 +16,21 @@ MINNOW_KERNEL_INLINE v8 load8(const float* p) {
     return v;
 }
 MINNOW_KERNEL_INLINE void store8(float* p, v8 v) { std::memcpy(p, &v, sizeof v); }
+
+// The widest vector the build targets: 16 floats (one AVX-512 register) where the compiler may use
+// AVX-512 (-march=native on such a CPU), else v8. For the kernels whose register tiles scale with
+// the width (the implicit-GEMM convolution).
+#if defined(__AVX512F__)
+typedef float vw __attribute__((vector_size(64)));
+#else
+typedef v8 vw;
+#endif
+inline constexpr int kWideLanes = static_cast<int>(sizeof(vw) / sizeof(float));
+MINNOW_KERNEL_INLINE vw loadw(const float* p) {
+    vw v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+MINNOW_KERNEL_INLINE void storew(float* p, vw v) { std::memcpy(p, &v, sizeof v); }
 
 }  // namespace minnow::kernels

@@ -75,7 +75,7 @@ void add_fractions(nlohmann::json& r, const nlohmann::json& flops, const minnow:
     r["train_gflops"] = flops["train_gflop_per_epoch"].get<double>() / r["train_seconds_per_epoch"].get<double>();
     r["train_fraction_of_peak"] = r["train_gflops"].get<double>() / p;
     r["inference_gflops"] = flops["inference_mflop_per_sample"].get<double>() * 1e-3 *
-                            r["inference_samples_per_second"].get<double>() / 1e3;
+                            r["inference_samples_per_second"].get<double>();
     r["inference_fraction_of_peak"] = r["inference_gflops"].get<double>() / p;
 }
 

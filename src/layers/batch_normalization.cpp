@@ -68,12 +68,16 @@ Variable BatchNormalization::normalize_with_batch_statistics(const Variable& x, 
     BatchStatistics stats;
     stats.across_ranks = across_ranks;
     Variable y = op(x, gamma_, beta_, epsilon_, stats);
-    MINNOW_CHECK(stats.count > 1, ValueError,
-                 "{}: the global training batch has {} value(s) per channel across {} ranks; a variance needs at "
-                 "least 2",
-                 describe(), stats.count, distributed::size());
+    check_global_count(stats.count);
     update_moving_statistics(stats.mean.data(), stats.variance.data());
     return y;
+}
+
+void BatchNormalization::check_global_count(double count) const {
+    MINNOW_CHECK(count > 1, ValueError,
+                 "{}: the global training batch has {} value(s) per channel across {} ranks; a variance needs at "
+                 "least 2",
+                 describe(), count, distributed::size());
 }
 
 void BatchNormalization::update_moving_statistics(const float* mean, const float* variance) {
@@ -91,10 +95,7 @@ void BatchNormalization::forward_without_samples() {
     const auto C = static_cast<size_t>(moving_mean_.value().numel());
     std::vector<double> mean(C, 0.0), m2(C, 0.0);
     const double count = distributed::merge_moments(0.0, mean, m2);
-    MINNOW_CHECK(count > 1, ValueError,
-                 "{}: the global training batch has {} value(s) per channel across {} ranks; a variance needs at "
-                 "least 2",
-                 describe(), count, distributed::size());
+    check_global_count(count);
     // The same float values the ranks with samples compute from the merged moments.
     std::vector<float> mean_f(C), var_f(C);
     for (size_t c = 0; c < C; ++c) {

@@ -77,14 +77,6 @@ void collect_batch_norms(Layer& layer, bool synchronized, std::vector<BatchNorma
 
 }  // namespace
 
-bool has_per_shard_batch_norm(const Layer& layer) {
-    if (const auto* bn = dynamic_cast<const BatchNormalization*>(&layer))
-        return bn->trainable() && !bn->synchronized();
-    for (const Layer* sub : layer.sublayers())
-        if (has_per_shard_batch_norm(*sub)) return true;
-    return false;
-}
-
 void broadcast_training_state(const Sequential& model, Optimizer* optimizer) {
     std::vector<Variable> weights = model.weights();
     std::vector<Tensor*> tensors;

@@ -31,9 +31,6 @@ std::vector<BatchNormalization*> synchronized_batch_norms(const Sequential& mode
 /// The BatchNormalization layers that normalize per shard (trainable, not synchronized), in order.
 std::vector<BatchNormalization*> per_shard_batch_norms(const Sequential& model);
 
-/// Whether `layer` is, or holds, a trainable BatchNormalization that is not synchronized.
-bool has_per_shard_batch_norm(const Layer& layer);
-
 /// The step's one allreduce: every trainable weight's gradient (zero where a rank has none), and
 /// `extra` (summed too), in one contiguous buffer. A weight no rank has a gradient for keeps none.
 void allreduce_gradients(const std::vector<Variable>& weights, std::vector<float>& extra);

@@ -11,7 +11,7 @@
 namespace minnow {
 
 void Sequential::check_shards(int64_t samples, int64_t batch_size, const DataParallel& strategy) const {
-    if (!detail::has_per_shard_batch_norm(*this)) return;
+    if (detail::per_shard_batch_norms(*this).empty()) return;
     const int ranks = distributed::size();
     const int64_t full = std::min(batch_size, samples), last = samples % batch_size;
     for (const int64_t rows : {full, last}) {

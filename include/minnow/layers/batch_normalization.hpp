@@ -93,6 +93,8 @@ public:
 
 private:
     void update_moving_statistics(const float* mean, const float* variance);
+    /// Every rank sees the same global count, so all refuse a batch too small alike.
+    void check_global_count(double count) const;
 
     int64_t axis_;
     float momentum_;

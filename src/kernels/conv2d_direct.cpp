@@ -1,13 +1,15 @@
 // Direct convolution for small patches (conv1's 3x3x1 = 9): vectorized over the filters, a block
 // of 32 at a time in registers, with no im2col buffer.
 //
-// The register layout. An output pixel's block of kBlock = 32 filters is four 8-float vectors,
-// a0..a3 = filters [k0, k0 + 8), [k0 + 8, k0 + 16), [k0 + 16, k0 + 24), [k0 + 24, k0 + 32). Each
-// window value x multiplies kernel row j (the 32 weights W[j, k0 .. k0 + 32), also four vectors)
-// into them: a_v += x * W[j, k0 + 8v ..]. Two pixels side by side (direct_pair32) keep a second
-// set b0..b3, so each kernel row loaded serves 8 FMAs, not 4; with the 8 weight and accumulator
-// vectors that is 12 of AVX2's 16 registers, leaving room for the two broadcast x values. dW's
-// tile (dw_rows32) turns it around: J kernel rows x the 4 vectors of a dy row.
+// The register layout. An output pixel's block of kBlock = 32 filters is kVecs vectors of the
+// widest width the build targets (four 8-float vectors with AVX2, two 16-float ones with AVX-512).
+// Each window value x multiplies kernel row j (the 32 weights W[j, k0 .. k0 + 32)) into them.
+// kPixels pixels side by side (direct_group) keep a set of accumulators each, so each kernel row
+// loaded serves 8 vector FMAs: 2 pixels x 4 vectors in AVX2's 16 registers, 4 x 2 in AVX-512's.
+// dW's tile (dw_rows) turns it around: J kernel rows x the kVecs vectors of a dy row, J = 3 with
+// AVX2 and 5 with AVX-512 (conv1's 9 rows in two passes, not three), reading the window values
+// where they lie in x; db is a pass of its own over the same dy rows. Every output still sums its
+// terms in the same order, so the results do not depend on the width.
 #include <algorithm>
 #include <array>
 #include <vector>
@@ -21,45 +23,63 @@ MINNOW_KERNELS_BEGIN
 
 namespace {
 
-// Filters per register block: four 8-float vectors (see the layout above).
+// Filters per register block (see the layout above), as kVecs vectors of kWideLanes floats.
 constexpr int64_t kBlock = 32;
-// Pixels whose windows one dW tile gathers before its products (rows of `rows` in direct_dw_tile).
+constexpr int kVecs = static_cast<int>(kBlock) / kWideLanes;
+static_assert(kVecs * kWideLanes == kBlock, "a block is whole vectors");
+// Pixels computed side by side, and dW's kernel rows per pass: 8 and 3 x 4 accumulators with
+// AVX2's 16 registers, 8 and 5 x 2 of AVX-512's 32.
+constexpr int kPixels = 8 / kVecs;
+constexpr int kDwRows = kVecs == 2 ? 5 : 3;
+// Pixels in one dW tile (their dy rows stay in L1 across the tile's passes).
 constexpr int64_t kDwTile = 64;
+
+struct Block {
+    vw v[kVecs];
+};
+
+MINNOW_KERNEL_INLINE Block load_block(const float* p) {
+    Block b;
+    for (int i = 0; i < kVecs; ++i) b.v[i] = loadw(p + i * kWideLanes);
+    return b;
+}
+MINNOW_KERNEL_INLINE void store_block(float* p, const Block& b) {
+    for (int i = 0; i < kVecs; ++i) storew(p + i * kWideLanes, b.v[i]);
+}
 
 // Filters [k0, k0 + 32) of one pixel, any position (taps in the padding are skipped).
 void direct_pixel32(const float* x, const float* w, const float* b, const ConvGeometry& g, int64_t n, int64_t oh,
                     int64_t ow, int64_t k0, float* out) {
-    v8 a0{}, a1{}, a2{}, a3{};
-    if (b != nullptr) a0 = load8(b + k0), a1 = load8(b + k0 + 8), a2 = load8(b + k0 + 16), a3 = load8(b + k0 + 24);
+    Block a{};
+    if (b != nullptr) a = load_block(b + k0);
     for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t tap) {
         for (int64_t c = 0; c < g.C; ++c) {
             const float xv = x[in + c];
-            const float* wr = w + (tap * g.C + c) * g.K + k0;
-            a0 += xv * load8(wr), a1 += xv * load8(wr + 8), a2 += xv * load8(wr + 16), a3 += xv * load8(wr + 24);
+            const Block wr = load_block(w + (tap * g.C + c) * g.K + k0);
+            for (int i = 0; i < kVecs; ++i) a.v[i] += xv * wr.v[i];
         }
     });
-    store8(out + k0, a0), store8(out + k0 + 8, a1), store8(out + k0 + 16, a2), store8(out + k0 + 24, a3);
+    store_block(out + k0, a);
 }
 
-// Filters [k0, k0 + 32) of two neighbouring pixels whose windows lie inside the input: each kernel
-// row is loaded once for both. x0 and x1 point at the windows' top-left values; window value j
-// (kernel row j) sits at offset[j].
-void direct_pair32(const float* x0, const float* x1, const int64_t* offset, int64_t patch, const float* w, int64_t K,
-                   const float* b, int64_t k0, float* out0, float* out1) {
-    v8 a0{}, a1{}, a2{}, a3{}, b0{}, b1{}, b2{}, b3{};
-    if (b != nullptr) {
-        a0 = b0 = load8(b + k0), a1 = b1 = load8(b + k0 + 8);
-        a2 = b2 = load8(b + k0 + 16), a3 = b3 = load8(b + k0 + 24);
-    }
+// Filters [k0, k0 + 32) of kPixels neighbouring pixels whose windows lie inside the input: each
+// kernel row is loaded once for all of them. x0 points at the first window's top-left value, the
+// next windows start `step` floats further each; window value j (kernel row j) sits at offset[j].
+// Output pixel p goes to out + p * K.
+void direct_group(const float* x0, int64_t step, const int64_t* offset, int64_t patch, const float* w, int64_t K,
+                  const float* b, int64_t k0, float* out) {
+    Block a[kPixels];
+    const Block bias = b != nullptr ? load_block(b + k0) : Block{};
+    for (int p = 0; p < kPixels; ++p) a[p] = bias;
     for (int64_t j = 0; j < patch; ++j) {
-        const float* wr = w + j * K + k0;
-        const v8 w0 = load8(wr), w1 = load8(wr + 8), w2 = load8(wr + 16), w3 = load8(wr + 24);
-        const float xa = x0[offset[j]], xb = x1[offset[j]];
-        a0 += xa * w0, a1 += xa * w1, a2 += xa * w2, a3 += xa * w3;
-        b0 += xb * w0, b1 += xb * w1, b2 += xb * w2, b3 += xb * w3;
+        const Block wr = load_block(w + j * K + k0);
+#pragma GCC unroll 4
+        for (int p = 0; p < kPixels; ++p) {
+            const float xv = x0[p * step + offset[j]];
+            for (int i = 0; i < kVecs; ++i) a[p].v[i] += xv * wr.v[i];
+        }
     }
-    store8(out0 + k0, a0), store8(out0 + k0 + 8, a1), store8(out0 + k0 + 16, a2), store8(out0 + k0 + 24, a3);
-    store8(out1 + k0, b0), store8(out1 + k0 + 8, b1), store8(out1 + k0 + 16, b2), store8(out1 + k0 + 24, b3);
+    for (int p = 0; p < kPixels; ++p) store_block(out + p * K + k0, a[p]);
 }
 
 // Any filter range, one accumulator at a time (the tail after the blocks of 32).
@@ -102,16 +122,14 @@ void conv2d_direct_forward(const float* x, const float* w, const float* b, const
             int64_t ow = 0;
             while (ow < g.OW) {
                 float* out = out_row + ow * g.K;
-                if (row_inside && ow + 1 < g.OW && col_inside(ow) && col_inside(ow + 1)) {
+                if (row_inside && ow + kPixels <= g.OW && col_inside(ow) && col_inside(ow + kPixels - 1)) {
                     const float* x0 = x + ((n * g.H + ih) * g.W + ow * g.stride_w - g.pad_left) * g.C;
-                    const float* x1 = x0 + g.stride_w * g.C;
                     for (int64_t k0 = 0; k0 < blocks; k0 += kBlock)
-                        direct_pair32(x0, x1, offset.data(), g.patch(), w, g.K, b, k0, out, out + g.K);
-                    if (blocks < g.K) {
-                        direct_pixel_any(x, w, b, g, n, oh, ow, blocks, out);
-                        direct_pixel_any(x, w, b, g, n, oh, ow + 1, blocks, out + g.K);
-                    }
-                    ow += 2;
+                        direct_group(x0, g.stride_w * g.C, offset.data(), g.patch(), w, g.K, b, k0, out);
+                    if (blocks < g.K)
+                        for (int p = 0; p < kPixels; ++p)
+                            direct_pixel_any(x, w, b, g, n, oh, ow + p, blocks, out + p * g.K);
+                    ow += kPixels;
                     continue;
                 }
                 for (int64_t k0 = 0; k0 < blocks; k0 += kBlock) direct_pixel32(x, w, b, g, n, oh, ow, k0, out);
@@ -124,63 +142,103 @@ void conv2d_direct_forward(const float* x, const float* w, const float* b, const
 
 namespace {
 
-// Kernel rows [j0, j0 + J) (and filters [k0, k0 + 32)) summed over a tile of pixels: rows[i] holds
-// pixel i's window values, dy_tile its 32 gradients. J rows x 4 vectors of accumulators stay in
-// registers while each dy row is loaded once.
+// Where a dW tile reads its pixels' window values: value j of pixel i is base[j][start[i]]. For
+// windows inside the input, base[j] points at kernel row j's place in x and start[i] at pixel i's
+// window, so nothing is copied; windows over the padding are gathered into a buffer first.
+struct TileWindows {
+    const float* base[kMaxDirectPatch];
+    int64_t start[kDwTile];
+};
+
+// Kernel rows [j0, j0 + J) (and filters [k0, k0 + 32)) summed over a tile of pixels: dy_tile holds
+// their 32 gradients. J rows x kVecs vectors of accumulators stay in registers while each dy row is
+// loaded once.
 template <int J>
-void dw_rows32(const float* rows, int64_t width, const float* dy_tile, int64_t K, int64_t tile, int64_t j0, int64_t k0,
-               float* dw) {
-    v8 acc[J][4] = {};
+void dw_rows(const TileWindows& win, const float* dy_tile, int64_t K, int64_t tile, int64_t j0, int64_t k0, float* dw) {
+    Block acc[J] = {};
+    const float* base[J];
+    for (int jj = 0; jj < J; ++jj) base[jj] = win.base[j0 + jj];
     for (int64_t i = 0; i < tile; ++i) {
-        const float* gr = dy_tile + i * K + k0;
-        const v8 g0 = load8(gr), g1 = load8(gr + 8), g2 = load8(gr + 16), g3 = load8(gr + 24);
+        const Block gr = load_block(dy_tile + i * K + k0);
+        const int64_t at = win.start[i];
         for (int jj = 0; jj < J; ++jj) {
-            const float xv = rows[i * width + j0 + jj];
-            acc[jj][0] += xv * g0, acc[jj][1] += xv * g1, acc[jj][2] += xv * g2, acc[jj][3] += xv * g3;
+            const float xv = base[jj][at];
+            for (int v = 0; v < kVecs; ++v) acc[jj].v[v] += xv * gr.v[v];
         }
     }
     for (int jj = 0; jj < J; ++jj) {
         float* d = dw + (j0 + jj) * K + k0;
-        for (int v = 0; v < 4; ++v) store8(d + 8 * v, load8(d + 8 * v) + acc[jj][v]);
+        for (int v = 0; v < kVecs; ++v) storew(d + v * kWideLanes, loadw(d + v * kWideLanes) + acc[jj].v[v]);
     }
 }
 
-// dW (and db) of pixels [p0, p0 + tile), added into dwb: the tile's windows are gathered into
-// `rows` (zero where a tap falls in the padding), with a final column of ones when db is wanted,
-// so db is one more kernel row: dwb is (patch [+ 1], K).
+// dw_rows for the `count` (< J) rows a tile's last pass has left.
+template <int J>
+void dw_rows_left(int count, const TileWindows& win, const float* dy_tile, int64_t K, int64_t tile, int64_t j0,
+                  int64_t k0, float* dw) {
+    if constexpr (J > 1) {
+        if (count == J - 1) return dw_rows<J - 1>(win, dy_tile, K, tile, j0, k0, dw);
+        dw_rows_left<J - 1>(count, win, dy_tile, K, tile, j0, k0, dw);
+    }
+}
+
+// db's filters [k0, k0 + 32) over the tile: its dy rows summed in order.
+void db_rows(const float* dy_tile, int64_t K, int64_t tile, int64_t k0, float* db) {
+    Block acc{};
+    for (int64_t i = 0; i < tile; ++i) {
+        const Block gr = load_block(dy_tile + i * K + k0);
+        for (int v = 0; v < kVecs; ++v) acc.v[v] += gr.v[v];
+    }
+    for (int v = 0; v < kVecs; ++v) storew(db + k0 + v * kWideLanes, loadw(db + k0 + v * kWideLanes) + acc.v[v]);
+}
+
+// Whether every window of the convolution lies inside the input (no padding reached).
+bool windows_inside(const ConvGeometry& g) {
+    return g.pad_top == 0 && g.pad_left == 0 && (g.OH - 1) * g.stride_h + g.KH <= g.H &&
+           (g.OW - 1) * g.stride_w + g.KW <= g.W;
+}
+
+// dW of pixels [p0, p0 + tile) added into dwb (patch, K), and db into dwb's next row when wanted.
+// `rows` is room for a tile's gathered windows.
 void direct_dw_tile(const float* x, const float* dy, const ConvGeometry& g, const int64_t* offset, int64_t p0,
-                    int64_t tile, bool with_db, std::vector<float>& rows, float* dwb) {
-    const int64_t K = g.K, C = g.C, patch = g.patch(), width = patch + (with_db ? 1 : 0);
+                    int64_t tile, bool with_db, bool inside, std::vector<float>& rows, float* dwb) {
+    const int64_t K = g.K, C = g.C, patch = g.patch();
+    TileWindows win;
     // The tile's pixels are consecutive: divide once for the first, then step (three divisions a
     // pixel cost more than gathering its window).
     int64_t n = p0 / (g.OW * g.OH), oh = p0 / g.OW % g.OH, ow = p0 % g.OW;
-    for (int64_t i = 0; i < tile; ++i, ++ow) {
-        if (ow == g.OW) ow = 0, ++oh;
-        if (oh == g.OH) oh = 0, ++n;
-        const int64_t ih = oh * g.stride_h - g.pad_top, iw = ow * g.stride_w - g.pad_left;
-        float* row = rows.data() + i * width;
-        if (ih >= 0 && ih + g.KH <= g.H && iw >= 0 && iw + g.KW <= g.W) {
-            const float* x0 = x + ((n * g.H + ih) * g.W + iw) * C;
-            for (int64_t j = 0; j < patch; ++j) row[j] = x0[offset[j]];
-        } else {
+    if (inside) {
+        for (int64_t j = 0; j < patch; ++j) win.base[j] = x + offset[j];
+        for (int64_t i = 0; i < tile; ++i, ++ow) {
+            if (ow == g.OW) ow = 0, ++oh;
+            if (oh == g.OH) oh = 0, ++n;
+            win.start[i] = ((n * g.H + oh * g.stride_h) * g.W + ow * g.stride_w) * C;
+        }
+    } else {
+        for (int64_t j = 0; j < patch; ++j) win.base[j] = rows.data() + j;
+        for (int64_t i = 0; i < tile; ++i, ++ow) {
+            if (ow == g.OW) ow = 0, ++oh;
+            if (oh == g.OH) oh = 0, ++n;
+            float* row = rows.data() + i * patch;
+            win.start[i] = i * patch;
             std::fill(row, row + patch, 0.0f);
             for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t tap) {
                 for (int64_t c = 0; c < C; ++c) row[tap * C + c] = x[in + c];
             });
         }
-        if (with_db) row[width - 1] = 1.0f;
     }
     const float* dy_tile = dy + p0 * K;
     const int64_t blocks = K / kBlock * kBlock;
     for (int64_t k0 = 0; k0 < blocks; k0 += kBlock) {
         int64_t j0 = 0;
-        for (; j0 + 3 <= width; j0 += 3) dw_rows32<3>(rows.data(), width, dy_tile, K, tile, j0, k0, dwb);
-        for (; j0 < width; ++j0) dw_rows32<1>(rows.data(), width, dy_tile, K, tile, j0, k0, dwb);
+        for (; j0 + kDwRows <= patch; j0 += kDwRows) dw_rows<kDwRows>(win, dy_tile, K, tile, j0, k0, dwb);
+        if (j0 < patch) dw_rows_left<kDwRows>(static_cast<int>(patch - j0), win, dy_tile, K, tile, j0, k0, dwb);
+        if (with_db) db_rows(dy_tile, K, tile, k0, dwb + patch * K);
     }
-    for (int64_t j = 0; j < width; ++j)
+    for (int64_t j = 0; j < patch + (with_db ? 1 : 0); ++j)
         for (int64_t k = blocks; k < K; ++k) {
             float acc = 0.0f;
-            for (int64_t i = 0; i < tile; ++i) acc += rows[static_cast<size_t>(i * width + j)] * dy_tile[i * K + k];
+            for (int64_t i = 0; i < tile; ++i) acc += (j < patch ? win.base[j][win.start[i]] : 1.0f) * dy_tile[i * K + k];
             dwb[j * K + k] += acc;
         }
 }
@@ -203,11 +261,12 @@ void conv2d_direct_backward(const float* x, const float* w, const float* dy, con
         const int64_t ranges = parallel_ranges(tiles, 4);
         std::vector<float> partial(static_cast<size_t>(ranges * width * K), 0.0f);
         const std::array<int64_t, kMaxDirectPatch> offset = window_offsets(g);
+        const bool inside = windows_inside(g);
         parallel_for_ranges(tiles, 4, [&](int64_t r, int64_t begin, int64_t end) {
-            std::vector<float> rows(static_cast<size_t>(kDwTile * width));
+            std::vector<float> rows(inside ? 0 : static_cast<size_t>(kDwTile * g.patch()));
             for (int64_t tile = begin; tile < end; ++tile) {
                 const int64_t p0 = tile * kDwTile;
-                direct_dw_tile(x, dy, g, offset.data(), p0, std::min(kDwTile, P - p0), with_db, rows,
+                direct_dw_tile(x, dy, g, offset.data(), p0, std::min(kDwTile, P - p0), with_db, inside, rows,
                                partial.data() + r * width * K);
             }
         });

@@ -192,39 +192,63 @@ void forward_valid(const float* x, const float* w, const float* b, const ConvGeo
     });
 }
 
-// dw (+)= sum over pixels of window(m)^T dy[m]: tiles of 6 patch rows x kCols filters, each summing the
-// pixels in order, a pass of kDwPixels at a time; threads split the tiles, so no sum depends on
-// the thread count.
+// dw (+)= sum over pixels m of window(m)^T dy[m] over pixels [m_begin, m_end): tiles of 6 patch
+// rows x kCols filters, each summing the pixels in order, a pass of kDwPixels at a time.
+void dw_pixels(const float* x, const float* dy, const ConvGeometry& g, const std::vector<int64_t>& offset,
+               const Tensor& dy_tail, int64_t m_begin, int64_t m_end, float* dw, bool assign) {
+    const int64_t P = g.patch(), K = g.K, row_blocks = (P + kRows - 1) / kRows, whole = K / kCols;
+    int64_t start[kDwPixels];
+    float spare[kRows][kCols] = {};
+    for (int64_t m0 = m_begin; m0 < m_end; m0 += kDwPixels) {
+        const int64_t count = std::min(kDwPixels, m_end - m0);
+        window_starts(g, m0, count, start);
+        for (int64_t tile = 0; tile < row_blocks * panel_count(K); ++tile) {
+            const int64_t j = tile / row_blocks, first = tile % row_blocks * kRows;
+            const float* xr[kRows];
+            float* out[kRows];
+            for (int r = 0; r < kRows; ++r) {
+                const int64_t pr = first + r;
+                xr[r] = x + offset[static_cast<size_t>(std::min(pr, P - 1))];
+                out[r] = pr < P ? dw + pr * K + j * kCols : spare[r];
+            }
+            const int width = panel_width(j, K);
+            const float* grad = j < whole ? dy + m0 * K + j * kCols : dy_tail.data() + m0 * kCols;
+            Tile t{};
+            if (m0 > m_begin || !assign) load(t, out, width);
+            accumulate(t, count, grad, j < whole ? K : kCols, [&](int64_t i, int r) { return xr[r][start[i]]; });
+            store(t, out, width);
+        }
+    }
+}
+
+// dw (+)= sum over pixels of window(m)^T dy[m]. Threads split the pixels, each summing its share
+// into a dW of its own, added in thread order: each thread reads the rows of x and dy the kernels
+// before it wrote on the same thread (splitting the filters instead made both threads read all of
+// x and half of every dy row, much of it from the other core's cache). The result is the same at
+// a given thread count; across counts the partial sums differ in the last bits, as a product's do
+// (docs/design.md).
 void dw_valid(const float* x, const float* dy, const ConvGeometry& g, float* dw, bool assign) {
-    const int64_t P = g.patch(), M = g.rows(), K = g.K, row_blocks = (P + kRows - 1) / kRows;
-    const int64_t whole = K / kCols;
+    const int64_t P = g.patch(), M = g.rows(), K = g.K;
     const std::vector<int64_t> offset = patch_offsets(g);
     // A partial last panel reads dy's last columns from a copy padded to kCols, not past dy's rows.
-    const Tensor dy_tail = whole < panel_count(K) ? pack_panels(dy, M, K, false, whole) : Tensor();
-    parallel_for(row_blocks * panel_count(K), 1, [&](int64_t begin, int64_t end) {
-        int64_t start[kDwPixels];
-        float spare[kRows][kCols] = {};
-        for (int64_t m0 = 0; m0 < M; m0 += kDwPixels) {
-            const int64_t count = std::min(kDwPixels, M - m0);
-            window_starts(g, m0, count, start);
-            for (int64_t tile = begin; tile < end; ++tile) {
-                const int64_t j = tile / row_blocks, first = tile % row_blocks * kRows;
-                const float* xr[kRows];
-                float* out[kRows];
-                for (int r = 0; r < kRows; ++r) {
-                    const int64_t pr = first + r;
-                    xr[r] = x + offset[static_cast<size_t>(std::min(pr, P - 1))];
-                    out[r] = pr < P ? dw + pr * K + j * kCols : spare[r];
-                }
-                const int width = panel_width(j, K);
-                const float* grad = j < whole ? dy + m0 * K + j * kCols : dy_tail.data() + m0 * kCols;
-                Tile t{};
-                if (m0 > 0 || !assign) load(t, out, width);
-                accumulate(t, count, grad, j < whole ? K : kCols, [&](int64_t i, int r) { return xr[r][start[i]]; });
-                store(t, out, width);
-            }
+    const Tensor dy_tail = K / kCols < panel_count(K) ? pack_panels(dy, M, K, false, K / kCols) : Tensor();
+    const int64_t passes = (M + kDwPixels - 1) / kDwPixels;
+    // At least 8 passes (512 pixels) a thread, so a small batch does not pay for the extra sums.
+    const int64_t ranges = parallel_ranges(passes, 8);
+    std::vector<Tensor> partial(static_cast<size_t>(std::max<int64_t>(ranges - 1, 0)));
+    parallel_for_ranges(passes, 8, [&](int64_t r, int64_t begin, int64_t end) {
+        float* into = dw;
+        if (r > 0) {
+            partial[static_cast<size_t>(r - 1)] = Tensor({P * K});
+            into = partial[static_cast<size_t>(r - 1)].data();
         }
+        dw_pixels(x, dy, g, offset, dy_tail, begin * kDwPixels, std::min(M, end * kDwPixels), into, r == 0 ? assign : true);
     });
+    for (const Tensor& part : partial) {
+        if (!part.defined()) continue;  // a range with no pixels (not with the grain above)
+        const float* p = part.data();
+        for (int64_t i = 0; i < P * K; ++i) dw[i] += p[i];
+    }
 }
 
 // Adds tile t (pixels with windows at start[0 .. rows - 1], patch rows [first, first + kCols)) into dx.

@@ -6,6 +6,7 @@
 #include <initializer_list>
 
 #include "kernels/conv2d.hpp"
+#include "minnow/core/parallel.hpp"
 #include "minnow/core/rng.hpp"
 #include "minnow/ops/spatial.hpp"
 #include "minnow/tensor/tensor.hpp"
@@ -89,4 +90,27 @@ TEST_CASE("conv2d kernels: implicit GEMM equals im2col + GEMM, forward and gradi
 
 TEST_CASE("conv2d kernels: direct and implicit GEMM equal im2col + GEMM on small patches", "[kernels]") {
     check_paths(1, {1, 10, 33}, {Path::Direct, Path::Implicit});
+}
+
+TEST_CASE("conv2d kernels: implicit GEMM's dW summed by threads over their pixels equals one thread's", "[kernels]") {
+    // 968 output pixels: enough for two threads to take half each and add their partial dW in order.
+    // Each dW element sums 968 products in float, so it is held to an absolute 1e-3 (its values
+    // reach 50; leaving out a thread's half moves them by tens).
+    const int64_t saved = num_threads();
+    const ConvGeometry g{8, 13, 13, 32, 64, 3, 3, 11, 11, 1, 1, 0, 0};
+    Rng rng(7);
+    const Tensor x = Tensor::uniform({g.N, g.H, g.W, g.C}, -1, 1, rng);
+    const Tensor w = Tensor::uniform({g.patch(), g.K}, -1, 1, rng);
+    const Tensor b = Tensor::uniform({g.K}, -1, 1, rng);
+    const Tensor dy = Tensor::uniform({g.rows(), g.K}, -1, 1, rng);
+    set_num_threads(1);
+    const Result one = run(Path::Implicit, g, x, w, b, dy);
+    const Result reference = run(Path::Im2col, g, x, w, b, dy);
+    set_num_threads(2);
+    const Result two = run(Path::Implicit, g, x, w, b, dy);
+    set_num_threads(static_cast<int>(saved));
+    CHECK(allclose(one.dw, reference.dw, 1e-4f, 1e-3f));
+    CHECK(allclose(two.dw, reference.dw, 1e-4f, 1e-3f));
+    CHECK(allclose(two.dw, one.dw, 1e-4f, 1e-3f));
+    CHECK(allclose(two.db, reference.db, 1e-4f, 1e-3f));
 }

@@ -62,7 +62,13 @@ Variable linear(const Variable& x, const Variable& W, const Variable& b) {
         if (has_bias) {
             for (int64_t n = 0; n < N; ++n) std::copy_n(b.value().data(), U, y.data() + n * U);
         }
-        blas::gemm(false, false, N, U, K, 1.0f, xv.data(), K, Wv.data(), U, has_bias ? 1.0f : 0.0f, y.data(), U);
+        // At fewer rows than units (a training batch) threads split K, the rows of W: each reads the
+        // rows its share of Adam's update and of dW wrote on the same core. Split by units, half of
+        // every row of W came from the other core's cache each step (W1-BN 0.36 -> 0.32 s an epoch).
+        if (N < U)
+            blas::gemm_split_inner(false, N, U, K, 1.0f, xv.data(), K, Wv.data(), U, has_bias ? 1.0f : 0.0f, y.data(), U);
+        else
+            blas::gemm(false, false, N, U, K, 1.0f, xv.data(), K, Wv.data(), U, has_bias ? 1.0f : 0.0f, y.data(), U);
     }
 
     std::vector<Variable> inputs{x, W};

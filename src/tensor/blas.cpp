@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cblas.h>
 #include <mutex>
+#include <vector>
 
 #include "minnow/core/error.hpp"
 #include "minnow/core/parallel.hpp"
@@ -69,6 +70,33 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
                          sgemm(trans_a, trans_b, M, end - begin, K, alpha, A, lda,
                                trans_b ? B + begin * ldb : B + begin, ldb, beta, C + begin, ldc);
                  });
+}
+
+void gemm_split_inner(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                      const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+    if (M == 0 || N == 0) return;
+    single_threaded_openblas();
+    const int64_t tiles = (K + kTile - 1) / kTile;
+    const int64_t grain = std::max<int64_t>(1, kSplitMacs / std::max<int64_t>(M * N * kTile, 1));
+    const int64_t ranges = parallel_ranges(tiles, grain);
+    if (ranges <= 1) return gemm(trans_a, false, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    MINNOW_CHECK(lda >= (trans_a ? M : K) && ldb >= N && ldc >= N, ValueError,
+                 "gemm: leading dimensions ({}, {}, {}) too small for M={} N={} K={}", lda, ldb, ldc, M, N, K);
+    std::vector<float> partial(static_cast<size_t>((ranges - 1) * M * N));
+    parallel_for_ranges(tiles, grain, [&](int64_t r, int64_t t0, int64_t t1) {
+        const int64_t begin = t0 * kTile, end = std::min(K, t1 * kTile);
+        const float* a = trans_a ? A + begin * lda : A + begin;
+        if (r == 0)
+            sgemm(trans_a, false, M, N, end - begin, alpha, a, lda, B + begin * ldb, ldb, beta, C, ldc);
+        else
+            sgemm(trans_a, false, M, N, end - begin, alpha, a, lda, B + begin * ldb, ldb, 0.0f,
+                  partial.data() + (r - 1) * M * N, N);
+    });
+    for (int64_t r = 1; r < ranges; ++r) {
+        const float* p = partial.data() + (r - 1) * M * N;
+        for (int64_t i = 0; i < M; ++i)
+            for (int64_t j = 0; j < N; ++j) C[i * ldc + j] += p[i * N + j];
+    }
 }
 
 void set_num_threads(int threads) {

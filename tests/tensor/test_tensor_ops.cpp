@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "minnow/core/error.hpp"
+#include "minnow/core/parallel.hpp"
+#include "minnow/tensor/blas.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 
 using namespace minnow;
@@ -33,6 +35,31 @@ TEST_CASE("matmul: matches a naive triple loop for all transposes and odd sizes"
                         INFO("M=" << M << " N=" << N << " K=" << K << " ta=" << ta << " tb=" << tb);
                         CHECK(allclose(matmul(a, b, ta, tb), naive_matmul(a, b, ta, tb), 1e-4f, 1e-4f));
                     }
+}
+
+TEST_CASE("gemm_split_inner: threads' partial products over K add up to the product", "[tensor][blas]") {
+    // A Dense layer's forward at batch 32 (784 -> 128), large enough for two threads to split K, and
+    // an odd K whose last share is ragged; beta 0 and 1 (the bias preloaded into C).
+    const int saved = num_threads();
+    Rng rng(12);
+    for (int threads : {1, 2})
+        for (int64_t K : {784, 1601})
+            for (bool ta : {false, true})
+                for (float beta : {0.0f, 1.0f}) {
+                    set_num_threads(threads);
+                    const int64_t M = 32, N = 128;
+                    const Tensor a = ta ? Tensor::uniform({K, M}, -1, 1, rng) : Tensor::uniform({M, K}, -1, 1, rng);
+                    const Tensor b = Tensor::uniform({K, N}, -1, 1, rng);
+                    const Tensor c0 = Tensor::uniform({M, N}, -1, 1, rng);
+                    Tensor c = c0;
+                    blas::gemm_split_inner(ta, M, N, K, 1.0f, a.data(), ta ? M : K, b.data(), N, beta, c.data(), N);
+                    Tensor expected = naive_matmul(a, b, ta, false);
+                    if (beta != 0.0f)
+                        for (int64_t i = 0; i < expected.numel(); ++i) expected.data()[i] += c0.data()[i];
+                    INFO("threads=" << threads << " K=" << K << " ta=" << ta << " beta=" << beta);
+                    CHECK(allclose(c, expected, 1e-4f, 1e-3f));
+                }
+    set_num_threads(saved);
 }
 
 TEST_CASE("matmul: mismatched inner dimensions name both shapes", "[tensor][blas]") {

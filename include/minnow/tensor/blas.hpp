@@ -12,6 +12,13 @@ namespace minnow::blas {
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
+/// The same product with threads splitting K, each thread's partial product added into C in
+/// thread order: for few rows of A against a large B (a Dense layer's forward at a small batch),
+/// each thread then reads only the rows of B that its share of the optimizer's update and of dW
+/// write on the same core. op(B) must be B itself (not transposed).
+void gemm_split_inner(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                      const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+
 /// Large products are split into row (or column) blocks across minnow's threads, each block one
 /// single-threaded OpenBLAS call, so the result is the same at every thread count.
 ///

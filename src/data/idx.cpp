@@ -159,6 +159,12 @@ Tensor ImageDataset::gather_x(std::span<const int64_t> rows) const {
     return x;
 }
 
+void ImageDataset::prefetch(std::span<const int64_t> rows) const {
+    const int64_t pixels = height_ * width_;
+    for (int64_t r : rows)
+        if (r >= 0 && r < count_) prefetch_bytes(images_->values.data() + r * pixels, pixels);
+}
+
 Tensor ImageDataset::gather_y(std::span<const int64_t> rows) const {
     Tensor y(Shape{static_cast<int64_t>(rows.size())});
     for (size_t i = 0; i < rows.size(); ++i) {

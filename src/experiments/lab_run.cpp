@@ -28,6 +28,7 @@ public:
     Shape target_shape() const override { return base_->target_shape(); }
     Tensor gather_x(std::span<const int64_t> rows) const override { return base_->gather_x(map(rows)); }
     Tensor gather_y(std::span<const int64_t> rows) const override { return base_->gather_y(map(rows)); }
+    void prefetch(std::span<const int64_t> rows) const override { base_->prefetch(map(rows)); }
 
 private:
     std::vector<int64_t> map(std::span<const int64_t> rows) const {

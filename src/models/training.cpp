@@ -287,6 +287,12 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
     // with the order the uninterrupted one would have.
     if (options.shuffle)
         for (int epoch = 0; epoch < first_epoch; ++epoch) shuffle(order, shuffler);
+    // This rank's part of a global batch under data parallelism.
+    const auto my_shard = [&](std::span<const int64_t> batch) {
+        const auto [lo, hi] = detail::shard_bounds(static_cast<int64_t>(batch.size()), options.distributed.shard_shares,
+                                                   distributed::rank(), distributed::size());
+        return batch.subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo));
+    };
     for (int epoch = first_epoch; epoch < last_epoch && !stop_training; ++epoch) {
         for (auto& c : callbacks) c->on_epoch_begin(epoch, {});
         if (options.shuffle) shuffle(order, shuffler);
@@ -300,10 +306,8 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
                 for (auto& c : callbacks) c->on_gradients(static_cast<int>(b), trainable);
             };
             if (parallel) {
-                const auto [lo, hi] = detail::shard_bounds(static_cast<int64_t>(rows.size()),
-                                                           options.distributed.shard_shares, distributed::rank(),
-                                                           distributed::size());
-                const auto shard = rows.subspan(static_cast<size_t>(lo), static_cast<size_t>(hi - lo));
+                const auto shard = my_shard(rows);
+                if (b + 1 < steps) train->prefetch(my_shard(batch_rows(order, b + 1, options.batch_size)));
                 const StepResult r = data_parallel_step(*train, shard, static_cast<int64_t>(rows.size()), weights,
                                                         on_gradients);
                 loss_sum += r.loss * double(rows.size());
@@ -311,6 +315,8 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
                 const Tensor xb = train->gather_x(rows);
                 const Tensor yb = train->gather_y(rows);
                 const Tensor wb = weights.defined() ? gather_rows(weights, rows) : Tensor();
+                // The next batch's images come in from memory while this step computes.
+                if (b + 1 < steps) train->prefetch(batch_rows(order, b + 1, options.batch_size));
                 const StepResult r = train_step(xb, yb, wb, on_gradients);
                 // Keras' running loss: the mean of batch losses weighted by batch size.
                 loss_sum += r.loss * double(rows.size());

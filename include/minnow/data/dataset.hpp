@@ -26,6 +26,10 @@ public:
     virtual Tensor gather_x(std::span<const int64_t> rows) const = 0;
     /// The y rows `rows`, as a (rows.size(), target...) tensor.
     virtual Tensor gather_y(std::span<const int64_t> rows) const = 0;
+    /// A hint that gather_x will soon be asked for `rows`: fit() gives the next batch's rows before
+    /// each step, so a dataset in memory can start bringing them into the cache while the step
+    /// runs. Does nothing unless a dataset overrides it; it must not change what it holds.
+    virtual void prefetch(std::span<const int64_t> rows) const { (void)rows; }
 };
 
 /// A dataset over float tensors x (N, ...) and y (N, ...) or y undefined. Holds the tensors it is
@@ -44,6 +48,7 @@ public:
     bool has_targets() const override { return y_->defined(); }
     Tensor gather_x(std::span<const int64_t> rows) const override;
     Tensor gather_y(std::span<const int64_t> rows) const override;
+    void prefetch(std::span<const int64_t> rows) const override;
 
 private:
     TensorDataset(const Tensor* x, const Tensor* y);
@@ -65,6 +70,7 @@ public:
     bool has_targets() const override { return base_->has_targets(); }
     Tensor gather_x(std::span<const int64_t> rows) const override;
     Tensor gather_y(std::span<const int64_t> rows) const override;
+    void prefetch(std::span<const int64_t> rows) const override;
 
 private:
     std::vector<int64_t> shifted(std::span<const int64_t> rows) const;
@@ -74,5 +80,9 @@ private:
 
 /// Copies the rows `rows` of `t` (N, ...) into a new (rows.size(), ...) tensor.
 Tensor gather_rows(const Tensor& t, std::span<const int64_t> rows);
+
+/// Asks the CPU to bring `bytes` bytes at `data` into its cache (prefetch instructions; no effect
+/// on the values). For Dataset::prefetch.
+void prefetch_bytes(const void* data, int64_t bytes);
 
 }  // namespace minnow

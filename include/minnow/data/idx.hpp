@@ -38,6 +38,7 @@ public:
     Shape target_shape() const override { return Shape{}; }
     Tensor gather_x(std::span<const int64_t> rows) const override;
     Tensor gather_y(std::span<const int64_t> rows) const override;
+    void prefetch(std::span<const int64_t> rows) const override;
     /// The number of classes (max label + 1).
     int64_t classes() const { return classes_; }
     /// The same samples with the other sample layout.

@@ -9,30 +9,14 @@
 #include "minnow/core/error.hpp"
 #include "minnow/experiments/compare.hpp"
 #include "minnow/layers/layers.hpp"
+#include "support/recording_dataset.hpp"
 
 using namespace minnow;
 using namespace minnow::experiments;
+using minnow::test::RecordingDataset;
 namespace fs = std::filesystem;
 
 namespace {
-
-// A dataset that records which rows each call asked for, to compare the arms' batch orders.
-class RecordingDataset : public Dataset {
-public:
-    RecordingDataset(Tensor x, Tensor y) : inner_(std::move(x), std::move(y)) {}
-    int64_t size() const override { return inner_.size(); }
-    Shape sample_shape() const override { return inner_.sample_shape(); }
-    Shape target_shape() const override { return inner_.target_shape(); }
-    Tensor gather_x(std::span<const int64_t> rows) const override {
-        batches.emplace_back(rows.begin(), rows.end());
-        return inner_.gather_x(rows);
-    }
-    Tensor gather_y(std::span<const int64_t> rows) const override { return inner_.gather_y(rows); }
-    mutable std::vector<std::vector<int64_t>> batches;
-
-private:
-    TensorDataset inner_;
-};
 
 std::pair<Tensor, Tensor> synthetic(int64_t n, uint64_t seed) {
     Rng rng(seed);

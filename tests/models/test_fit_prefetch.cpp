@@ -3,31 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include "minnow/minnow.hpp"
+#include "support/recording_dataset.hpp"
 
 using namespace minnow;
-
-namespace {
-
-// Records every gather_x and prefetch call's rows.
-class RecordingDataset : public Dataset {
-public:
-    RecordingDataset(Tensor x, Tensor y) : inner_(std::move(x), std::move(y)) {}
-    int64_t size() const override { return inner_.size(); }
-    Shape sample_shape() const override { return inner_.sample_shape(); }
-    Shape target_shape() const override { return inner_.target_shape(); }
-    Tensor gather_x(std::span<const int64_t> rows) const override {
-        gathered.emplace_back(rows.begin(), rows.end());
-        return inner_.gather_x(rows);
-    }
-    Tensor gather_y(std::span<const int64_t> rows) const override { return inner_.gather_y(rows); }
-    void prefetch(std::span<const int64_t> rows) const override { prefetched.emplace_back(rows.begin(), rows.end()); }
-    mutable std::vector<std::vector<int64_t>> gathered, prefetched;
-
-private:
-    TensorDataset inner_;
-};
-
-}  // namespace
+using minnow::test::RecordingDataset;
 
 TEST_CASE("fit: before each step but an epoch's last, the dataset is told the next batch's rows", "[models]") {
     Rng rng(3);
@@ -38,11 +17,11 @@ TEST_CASE("fit: before each step but an epoch's last, the dataset is told the ne
     model.compile(Adam(1e-3), "sparse_categorical_crossentropy");
     (void)model.fit(data, {.epochs = 2, .batch_size = 4, .seed = 5, .verbose = 0});
     // 3 steps an epoch (4 + 4 + 2), shuffled each epoch; gathers come from training only here.
-    REQUIRE(data->gathered.size() == 6);
+    REQUIRE(data->batches.size() == 6);
     REQUIRE(data->prefetched.size() == 4);
     for (size_t epoch = 0; epoch < 2; ++epoch)
         for (size_t step = 0; step + 1 < 3; ++step)
-            CHECK(data->prefetched[epoch * 2 + step] == data->gathered[epoch * 3 + step + 1]);
+            CHECK(data->prefetched[epoch * 2 + step] == data->batches[epoch * 3 + step + 1]);
 }
 
 TEST_CASE("datasets: prefetch leaves the values alone and ignores rows out of range", "[data]") {

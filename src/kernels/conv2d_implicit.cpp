@@ -1,13 +1,13 @@
 // Implicit-GEMM convolution for larger patches (W2's conv2, 3x3x32): the three products of a
-// convolution in register tiles of 6 rows x kCols columns (16, or 32 with AVX-512) that read the
-// input and the gradients where they lie. No
-// im2col matrix is written, packed or read back (for conv2 it is 4.4 MB, and OpenBLAS packed it once
-// more for each of two products), so this beats im2col + OpenBLAS with a kernel of the same speed.
+// convolution in register tiles (kernels/register_tile.hpp) that read the input and the gradients
+// where they lie. No im2col matrix is written, packed or read back (for conv2 it is 4.4 MB, and
+// OpenBLAS packed it once more for each of two products), so this beats im2col + OpenBLAS with a
+// kernel of the same speed.
 #include <algorithm>
 #include <vector>
 
 #include "kernels/conv2d.hpp"
-#include "kernels/simd.hpp"
+#include "kernels/register_tile.hpp"
 #include "minnow/core/parallel.hpp"
 #include "minnow/tensor/tensor.hpp"
 #include "kernels/isa.hpp"
@@ -16,64 +16,10 @@ MINNOW_KERNELS_BEGIN
 
 namespace {
 
-// 6 rows x 2 vectors (16 columns with AVX2, 32 with AVX-512): 12 accumulators, two B vectors and a
-// broadcast fill AVX2's 16 registers; the same tile in zmm registers does twice the work per load.
-constexpr int kRows = 6;
-constexpr int kCols = static_cast<int>(kImplicitTileColumns);
+using namespace tile;
+static_assert(kCols == kImplicitTileColumns, "conv2d.hpp's tile width is the register tile's");
 // Pixels per pass of the dW product: their windows and gradient rows stay in L1 across its tiles.
 constexpr int64_t kDwPixels = 64;
-
-constexpr int kHalf = kWideLanes;  // a tile row's second vector starts here
-static_assert(kCols == 2 * kWideLanes, "a tile row is two of the widest vectors");
-
-struct Tile {
-    vw c[kRows][2];
-};
-
-// t[r] += a(i, r) * b[i] over i < count; b's rows of kCols floats are `b_stride` apart.
-template <class RowValue>
-inline void accumulate(Tile& t, int64_t count, const float* __restrict b, int64_t b_stride, RowValue a) {
-    for (int64_t i = 0; i < count; ++i) {
-        const vw b0 = loadw(b + i * b_stride), b1 = loadw(b + i * b_stride + kHalf);
-#pragma GCC unroll 6
-        for (int r = 0; r < kRows; ++r) {
-            const float v = a(i, r);
-            t.c[r][0] += v * b0;
-            t.c[r][1] += v * b1;
-        }
-    }
-}
-
-inline void fill(Tile& t, const float* row) {
-    for (int r = 0; r < kRows; ++r) t.c[r][0] = loadw(row), t.c[r][1] = loadw(row + kHalf);
-}
-inline void load(Tile& t, float* const rows[kRows]) {
-    for (int r = 0; r < kRows; ++r) t.c[r][0] = loadw(rows[r]), t.c[r][1] = loadw(rows[r] + kHalf);
-}
-inline void store(const Tile& t, float* const rows[kRows]) {
-    for (int r = 0; r < kRows; ++r) storew(rows[r], t.c[r][0]), storew(rows[r] + kHalf, t.c[r][1]);
-}
-// The same for a panel's first `cols` columns, when the filter count leaves the last panel partial.
-inline void load(Tile& t, float* const rows[kRows], int cols) {
-    if (cols == kCols) return load(t, rows);
-    for (int r = 0; r < kRows; ++r) {
-        float part[kCols] = {};
-        std::copy_n(rows[r], cols, part);
-        t.c[r][0] = loadw(part), t.c[r][1] = loadw(part + kHalf);
-    }
-}
-inline void store(const Tile& t, float* const rows[kRows], int cols) {
-    if (cols == kCols) return store(t, rows);
-    for (int r = 0; r < kRows; ++r) {
-        float part[kCols];
-        storew(part, t.c[r][0]), storew(part + kHalf, t.c[r][1]);
-        std::copy_n(part, cols, rows[r]);
-    }
-}
-inline void add_into(const Tile& t, float* const rows[kRows]) {
-    for (int r = 0; r < kRows; ++r)
-        storew(rows[r], loadw(rows[r]) + t.c[r][0]), storew(rows[r] + kHalf, loadw(rows[r] + kHalf) + t.c[r][1]);
-}
 
 // Where the windows of output pixels m0 .. m0 + count - 1 start in x (the geometry has no
 // padding), stepping through (n, oh, ow) without divisions.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "kernels/conv2d.hpp"
+#include "kernels/dense.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/tensor/blas.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
@@ -57,6 +58,10 @@ Variable linear(const Variable& x, const Variable& W, const Variable& b) {
         // the bias, where OpenBLAS would pack x first.
         kernels::conv2d_implicit_forward(xv.data(), Wv.data(), has_bias ? b.value().data() : nullptr, as_conv,
                                          y.data());
+    } else if (kernels::use_dense_tiles(N, U, kImplicitRows)) {
+        // A training batch: register tiles that read x and W in place, threads splitting K as
+        // below (OpenBLAS packs both operands on each call, as long as the product takes here).
+        kernels::dense_forward(xv.data(), Wv.data(), has_bias ? b.value().data() : nullptr, N, K, U, y.data());
     } else {
         // y = broadcast(b) then y += x W, so the bias costs no extra pass over y.
         if (has_bias) {
@@ -78,7 +83,9 @@ Variable linear(const Variable& x, const Variable& W, const Variable& b) {
         // beta = 0 writes a fresh gradient, beta = 1 adds to an existing one.
         if (g.dx[0])
             blas::gemm(false, true, N, K, U, 1.0f, dy, U, g.x(1).data(), U, g.assign(0) ? 0.0f : 1.0f, g.dx[0]->data(), K);
-        if (g.dx[1])
+        if (g.dx[1] && kernels::use_dense_tiles(N, U, kImplicitRows))
+            kernels::dense_weight_gradient(g.x(0).data(), dy, N, K, U, g.dx[1]->data(), g.assign(1));
+        else if (g.dx[1])
             blas::gemm(true, false, K, U, N, 1.0f, g.x(0).data(), K, dy, U, g.assign(1) ? 0.0f : 1.0f, g.dx[1]->data(), U);
         if (float* db = g.add_target(2))
             for (int64_t n = 0; n < N; ++n)

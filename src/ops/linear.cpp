@@ -12,9 +12,10 @@ namespace minnow {
 
 namespace {
 
-// Rows from which linear's forward runs in the implicit-GEMM tiles rather than OpenBLAS. Measured
-// at 2 threads: 1000 x 784 -> 128 1.13-1.17 ms against 1.15-1.30, 1000 x 64 -> 32 0.03 against
-// 0.07; even at 192 rows; at 32 rows (a training batch) the tiles are twice as slow.
+// Rows from which linear's forward runs in the implicit-GEMM convolution's kernel rather than
+// OpenBLAS. Measured at 2 threads: 1000 x 784 -> 128 1.13-1.17 ms against 1.15-1.30, 1000 x 64 -> 32
+// 0.03 against 0.07; even at 192 rows; at 32 rows (a training batch) that kernel, which packs W on
+// every call and splits by rows of x, was twice as slow. Below it, kernels/dense.cpp's tiles run.
 constexpr int64_t kImplicitRows = 256;
 
 // The tiles are kImplicitTileColumns units wide (16; 32 with AVX-512), measured at 16. A layer of fewer units fills one partial tile and still beats
@@ -60,7 +61,7 @@ Variable linear(const Variable& x, const Variable& W, const Variable& b) {
                                          y.data());
     } else if (kernels::use_dense_tiles(N, U, kImplicitRows)) {
         // A training batch: register tiles that read x and W in place, threads splitting K as
-        // below (OpenBLAS packs both operands on each call, as long as the product takes here).
+        // below. OpenBLAS packs both operands on every call, at 32 rows as long as the product.
         kernels::dense_forward(xv.data(), Wv.data(), has_bias ? b.value().data() : nullptr, N, K, U, y.data());
     } else {
         // y = broadcast(b) then y += x W, so the bias costs no extra pass over y.

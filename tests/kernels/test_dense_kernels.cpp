@@ -42,14 +42,18 @@ Tensor naive_weight_gradient(const Tensor& x, const Tensor& dy) {
     return dw;
 }
 
+// Whether this build runs the tiles at all (an AVX2 build or copy); says so where it does not.
+bool tiles_in_use() {
+    if (kernels::use_dense_tiles(32, kernels::kImplicitTileColumns, 256)) return true;
+    WARN("this build runs Dense on OpenBLAS (no AVX2): the register-tile kernels are not used");
+    return false;
+}
+
 }  // namespace
 
 TEST_CASE("dense kernels: forward and dW against a naive product at 1 and 2 threads", "[kernels][dense]") {
     const int64_t tile = kernels::kImplicitTileColumns;
-    if (!kernels::use_dense_tiles(32, tile, 256)) {
-        WARN("this build runs Dense on OpenBLAS (no AVX2): the register-tile kernels are not used");
-        return;
-    }
+    if (!tiles_in_use()) return;
     const int saved = num_threads();
     Rng rng(21);
     // W1's first layer (784 -> 128: two threads split K, the last share ragged at 1601), rows that
@@ -83,10 +87,7 @@ TEST_CASE("dense kernels: forward and dW against a naive product at 1 and 2 thre
 
 TEST_CASE("dense kernels: the same result run to run at two threads", "[kernels][dense]") {
     const int64_t tile = kernels::kImplicitTileColumns;
-    if (!kernels::use_dense_tiles(32, tile, 256)) {
-        WARN("this build runs Dense on OpenBLAS (no AVX2): the register-tile kernels are not used");
-        return;
-    }
+    if (!tiles_in_use()) return;
     const int saved = num_threads();
     set_num_threads(2);
     Rng rng(22);

@@ -38,7 +38,7 @@ void sum_rows(int64_t M, int64_t C, std::vector<double>& acc1, std::vector<doubl
             std::fill(block2.begin(), block2.end(), 0.0f);
             const int64_t m1 = std::min(end, m0 + kBlock);
             for (int64_t m = m0; m < m1; ++m) {
-#pragma GCC ivdep
+                MINNOW_LOOP_INDEPENDENT
                 for (int64_t c = 0; c < C; ++c) {
                     b1[c] += f1(m, c);
                     b2[c] += f2(m, c);

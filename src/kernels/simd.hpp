@@ -6,7 +6,10 @@
 
 #include "kernels/isa.hpp"
 
-namespace minnow::kernels {
+// Inside a kernels region, like the kernels: in the AVX2 copy the helpers are compiled for AVX2
+// too (clang rejects passing a vector to a function compiled without AVX), and each copy has its
+// own (kernels/isa.hpp).
+MINNOW_KERNELS_BEGIN
 
 typedef float v8 __attribute__((vector_size(32)));
 
@@ -33,4 +36,4 @@ MINNOW_KERNEL_INLINE vw loadw(const float* p) {
 }
 MINNOW_KERNEL_INLINE void storew(float* p, vw v) { std::memcpy(p, &v, sizeof v); }
 
-}  // namespace minnow::kernels
+MINNOW_KERNELS_END

@@ -12,8 +12,9 @@ namespace minnow::detail {
 namespace {
 void append_flat(const std::vector<std::shared_ptr<Layer>>& layers, std::vector<std::shared_ptr<Layer>>& out) {
     for (const auto& layer : layers) {
-        if (typeid(*layer) == typeid(Sequential))
-            append_flat(static_cast<const Sequential&>(*layer).layers(), out);
+        const Layer& held = *layer;  // typeid of a plain reference: clang warns on *layer's call
+        if (typeid(held) == typeid(Sequential))
+            append_flat(static_cast<const Sequential&>(held).layers(), out);
         else
             out.push_back(layer);
     }
@@ -35,7 +36,8 @@ Tensor walk_with_batch_statistics(const Sequential& model, const Tensor& x, cons
     for (const auto& layer : flat_layers(model.layers())) {
         Variable out;
         BatchStatistics stats;
-        const bool batch_statistics = typeid(*layer) == typeid(BatchNormalization) && layer->trainable();
+        const Layer& held = *layer;
+        const bool batch_statistics = typeid(held) == typeid(BatchNormalization) && layer->trainable();
         if (batch_statistics) {
             const auto& bn = static_cast<const BatchNormalization&>(*layer);
             layer->ensure_built(h.shape());

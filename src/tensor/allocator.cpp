@@ -33,7 +33,7 @@ std::size_t bucket_size(std::size_t bytes) {
     if (bytes <= kAlignment) return kAlignment;
     const auto top = static_cast<int>(std::bit_width(bytes - 1)) - 1;  // bytes - 1 >= 2^top
     if (top < 3) return kAlignment;
-    const std::size_t step = std::size_t{1} << (top - 2);  // a quarter of 2^top
+    const std::size_t step = (std::size_t{1} << top) / kSubBuckets;
     const std::size_t rounded = (bytes + step - 1) / step * step;
     return (rounded + kAlignment - 1) / kAlignment * kAlignment;
 }

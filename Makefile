@@ -1,7 +1,8 @@
 # The front door: every command a user or CI needs.
 BUILD_DIR      ?= build
+# `make sanitize` and `make fuzz` share one clang build under ASan + UBSan (the library also carries
+# libFuzzer's coverage hooks), so CI compiles the instrumented library once.
 SANITIZE_DIR   ?= build-sanitize
-FUZZ_DIR       ?= build-fuzz
 # Seconds each fuzz target runs under `make fuzz` (CI: 60).
 FUZZ_SECONDS   ?= 600
 MINNOW_NATIVE  ?= ON
@@ -41,24 +42,25 @@ test: deps configure
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 # Without MPI: Open MPI's own allocations at MPI_Init would show as leaks; the data-parallel tests
-# run in `make test`.
+# run in `make test`. A portable build: its kernels are chosen at run time, so each copy is run.
+SANITIZE_CONFIGURE = cmake -S . -B $(SANITIZE_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	      -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DMINNOW_SANITIZE=ON -DMINNOW_FUZZ=ON \
+	      -DMINNOW_MPI=OFF $(WERROR_FLAG) $(CMAKE_FLAGS)
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+
 sanitize: deps
-	cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DMINNOW_SANITIZE=ON -DMINNOW_MPI=OFF \
-	      $(WERROR_FLAG) $(CMAKE_FLAGS)
+	$(SANITIZE_CONFIGURE)
 	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target minnow_tests
-	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	      ctest --output-on-failure -j $(JOBS)
+	cd $(SANITIZE_DIR) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS)
 	@echo "sanitize: the areas that run kernels again, with their portable copy (MINNOW_KERNEL_ISA=portable)"
-	cd $(SANITIZE_DIR) && MINNOW_KERNEL_ISA=portable ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	cd $(SANITIZE_DIR) && MINNOW_KERNEL_ISA=portable $(SANITIZER_ENV) \
 	      ctest --output-on-failure -j $(JOBS) -R '^(kernels|ops|layers|models)$$'
 
-
-# libFuzzer targets for the IDX reader (plain and gzip) and the model loader, under ASan + UBSan.
+# libFuzzer targets for the IDX reader (plain and gzip) and the model loader, in the sanitizer build.
 fuzz: deps
-	cmake -S . -B $(FUZZ_DIR) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	      -DMINNOW_FUZZ=ON -DMINNOW_BUILD_TESTS=OFF -DMINNOW_MPI=OFF $(CMAKE_FLAGS)
-	cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_idx fuzz_idx_gzip fuzz_model fuzz_make_corpus
-	./scripts/fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+	$(SANITIZE_CONFIGURE)
+	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target fuzz_idx fuzz_idx_gzip fuzz_model fuzz_make_corpus
+	./scripts/fuzz.sh $(SANITIZE_DIR) $(FUZZ_SECONDS)
 
 bench: deps build data
 	$(BUILD_DIR)/bin/minnow_bench --out $(BUILD_DIR)/bench.json
@@ -109,4 +111,4 @@ install: build
 	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD_DIR) $(SANITIZE_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

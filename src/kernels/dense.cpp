@@ -12,6 +12,7 @@
 
 #include "kernels/register_tile.hpp"
 #include "minnow/core/parallel.hpp"
+#include "tensor/inner_split.hpp"
 
 MINNOW_KERNELS_BEGIN
 
@@ -19,16 +20,9 @@ namespace {
 
 using namespace tile;
 
-// The split of K across threads: blocks of 16 rows of W, and at least 2^20 multiply-adds a thread,
-// the split blas::gemm_split_inner and blas::gemm make of the same products (so each core keeps the
-// rows of W it had).
-constexpr int64_t kSplitRows = 16;
-constexpr int64_t kSplitMacs = 1 << 20;
-
-int64_t split_blocks(int64_t K) { return (K + kSplitRows - 1) / kSplitRows; }
-int64_t split_grain(int64_t N, int64_t U) {
-    return std::max<int64_t>(1, kSplitMacs / std::max<int64_t>(N * U * kSplitRows, 1));
-}
+// Threads split K as blas::gemm_split_inner does (tensor/inner_split.hpp).
+using blas::inner_split;
+using blas::kSplitTile;
 
 // Stores v at p (aligned to its size) without taking the line into this core's cache. A worker's
 // partial product goes to the thread that adds it up; a plain store first claims each line from
@@ -111,10 +105,15 @@ bool use_dense_tiles(int64_t N, int64_t U, int64_t max_rows) {
 MINNOW_KERNEL_VARIANT(dense_forward)
 void dense_forward(const float* x, const float* w, const float* b, int64_t N, int64_t K, int64_t U, float* y) {
     MINNOW_DISPATCH(dense_forward, x, w, b, N, K, U, y);
-    const int64_t blocks = split_blocks(K), grain = split_grain(N, U);
-    std::vector<const float*> partial(static_cast<size_t>(parallel_ranges(blocks, grain)), nullptr);
+    if (K == 0) return forward_rows(x, w, b, N, K, U, 0, 0, y, false);  // y is the bias (or zeros)
+    const auto [blocks, grain] = inner_split(N, U, K);
+    // The workers' partial products, one per range, in the caller's vector kept between calls (a
+    // plain reference, so that the workers reach the caller's and not a thread_local of their own).
+    thread_local std::vector<const float*> caller_partial;
+    std::vector<const float*>& partial = caller_partial;
+    partial.assign(static_cast<size_t>(parallel_ranges(blocks, grain)), nullptr);
     parallel_for_ranges(blocks, grain, [&](int64_t r, int64_t begin, int64_t end) {
-        const int64_t k0 = begin * kSplitRows, k1 = std::min(K, end * kSplitRows);
+        const int64_t k0 = begin * kSplitTile, k1 = std::min(K, end * kSplitTile);
         if (r == 0) return forward_rows(x, w, b, N, K, U, k0, k1, y, false);
         // Each worker's partial product lives in a buffer of its own, aligned for stream().
         thread_local std::vector<float> own;
@@ -126,7 +125,6 @@ void dense_forward(const float* x, const float* w, const float* b, int64_t N, in
         stream_fence();
         partial[static_cast<size_t>(r)] = into;
     });
-    if (K == 0) forward_rows(x, w, b, N, K, U, 0, 0, y, false);  // no blocks: y is the bias (or zeros)
     for (const float* p : partial)
         if (p != nullptr)
             for (int64_t i = 0; i < N * U; ++i) y[i] += p[i];
@@ -135,8 +133,9 @@ void dense_forward(const float* x, const float* w, const float* b, int64_t N, in
 MINNOW_KERNEL_VARIANT(dense_weight_gradient)
 void dense_weight_gradient(const float* x, const float* dy, int64_t N, int64_t K, int64_t U, float* dw, bool assign) {
     MINNOW_DISPATCH(dense_weight_gradient, x, dy, N, K, U, dw, assign);
-    parallel_for(split_blocks(K), split_grain(N, U), [&](int64_t begin, int64_t end) {
-        weight_gradient_rows(x, dy, N, K, U, begin * kSplitRows, std::min(K, end * kSplitRows), dw, assign);
+    const auto [blocks, grain] = inner_split(N, U, K);
+    parallel_for(blocks, grain, [&](int64_t begin, int64_t end) {
+        weight_gradient_rows(x, dy, N, K, U, begin * kSplitTile, std::min(K, end * kSplitTile), dw, assign);
     });
 }
 

@@ -7,16 +7,11 @@
 
 #include "minnow/core/error.hpp"
 #include "minnow/core/parallel.hpp"
+#include "tensor/inner_split.hpp"
 
 namespace minnow::blas {
 
 namespace {
-
-// Below this many multiply-adds a product is faster on one thread than split.
-constexpr int64_t kSplitMacs = 1 << 20;
-// Splits fall on multiples of OpenBLAS' micro-kernel tile, so no thread gets a ragged edge it
-// would not have had anyway.
-constexpr int64_t kTile = 16;
 
 // minnow's threads split the products (gemm below), so OpenBLAS runs each piece on one thread of
 // its own: set once, before the first product or query, unless the user has set a count since.
@@ -58,11 +53,11 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
     // competing with minnow's for the cores.
     const bool split_rows = M >= N;
     const int64_t extent = split_rows ? M : N;
-    const int64_t tiles = (extent + kTile - 1) / kTile;
+    const int64_t tiles = (extent + kSplitTile - 1) / kSplitTile;
     const int64_t macs_per_tile = M * N * K / tiles;
     parallel_for(tiles, std::max<int64_t>(1, kSplitMacs / std::max<int64_t>(macs_per_tile, 1)),
                  [&](int64_t t0, int64_t t1) {
-                     const int64_t begin = t0 * kTile, end = std::min(extent, t1 * kTile);
+                     const int64_t begin = t0 * kSplitTile, end = std::min(extent, t1 * kSplitTile);
                      if (split_rows)
                          sgemm(trans_a, trans_b, end - begin, N, K, alpha, trans_a ? A + begin : A + begin * lda, lda,
                                B, ldb, beta, C + begin * ldc, ldc);
@@ -76,15 +71,14 @@ void gemm_split_inner(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha
                       const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
     if (M == 0 || N == 0) return;
     single_threaded_openblas();
-    const int64_t tiles = (K + kTile - 1) / kTile;
-    const int64_t grain = std::max<int64_t>(1, kSplitMacs / std::max<int64_t>(M * N * kTile, 1));
+    const auto [tiles, grain] = inner_split(M, N, K);
     const int64_t ranges = parallel_ranges(tiles, grain);
     if (ranges <= 1) return gemm(trans_a, false, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     MINNOW_CHECK(lda >= (trans_a ? M : K) && ldb >= N && ldc >= N, ValueError,
                  "gemm: leading dimensions ({}, {}, {}) too small for M={} N={} K={}", lda, ldb, ldc, M, N, K);
     std::vector<float> partial(static_cast<size_t>((ranges - 1) * M * N));
     parallel_for_ranges(tiles, grain, [&](int64_t r, int64_t t0, int64_t t1) {
-        const int64_t begin = t0 * kTile, end = std::min(K, t1 * kTile);
+        const int64_t begin = t0 * kSplitTile, end = std::min(K, t1 * kSplitTile);
         const float* a = trans_a ? A + begin * lda : A + begin;
         if (r == 0)
             sgemm(trans_a, false, M, N, end - begin, alpha, a, lda, B + begin * ldb, ldb, beta, C, ldc);

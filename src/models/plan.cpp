@@ -65,7 +65,8 @@ std::shared_ptr<Layer> with_folded_weights(std::shared_ptr<Layer> copy, const Sh
     const int64_t K = scale.numel();
     MINNOW_CHECK(w.dim(-1) == K, ShapeError, "fold: kernel {} for {} output channels", w.shape(), K);
     Tensor folded_kernel(w.shape());
-    for (int64_t i = 0; i < w.numel(); ++i) folded_kernel.data()[i] = w.data()[i] * scale.data()[i % K];
+    for (int64_t row = 0; row < w.numel(); row += K)
+        for (int64_t k = 0; k < K; ++k) folded_kernel.data()[row + k] = w.data()[row + k] * scale.data()[k];
     Tensor folded_bias(scale.shape());
     for (int64_t k = 0; k < K; ++k) {
         const float b = bias.defined() ? bias.value().data()[k] : 0.0f;

@@ -58,8 +58,8 @@ Tensor pack_panels(const float* m, int64_t rows, int64_t cols, bool transpose, i
     for (int64_t p = first; p < panels; ++p) {
         const int width = panel_width(p, cols);
         for (int64_t i = 0; i < rows; ++i, out += kCols) {
-            // Without a transpose a panel row is a run of the matrix row: copied as one, since W is
-            // packed on every call (784 x 128 at inference: 4.5% of W1-BN's predict one by one).
+            // Without a transpose a panel row is a run of the matrix row, copied as one: packing runs
+            // on one thread at every call while the others wait.
             if (!transpose)
                 std::copy_n(m + i * cols + p * kCols, width, out);
             else

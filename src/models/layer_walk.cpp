@@ -39,7 +39,7 @@ Tensor walk_with_batch_statistics(const Sequential& model, const Tensor& x, cons
         const Layer& held = *layer;
         const bool batch_statistics = typeid(held) == typeid(BatchNormalization) && layer->trainable();
         if (batch_statistics) {
-            const auto& bn = static_cast<const BatchNormalization&>(*layer);
+            const auto& bn = static_cast<const BatchNormalization&>(held);
             layer->ensure_built(h.shape());
             out = batch_norm_train(h, bn.gamma(), bn.beta(), bn.epsilon(), stats);
         } else {

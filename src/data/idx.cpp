@@ -147,8 +147,9 @@ Tensor ImageDataset::gather_x(std::span<const int64_t> rows) const {
         MINNOW_CHECK(r >= 0 && r < count_, ShapeError, "images: row {} out of range for {} samples", r, count_);
     const int64_t pixels = height_ * width_;
     Tensor x(sample_shape().batched(static_cast<int64_t>(rows.size())));
-    // predict's chunks of 1000 images are 3 MB of floats to write, bound by memory: both cores
-    // share it. A training batch is below the grain and stays on the calling thread.
+    // A chunk of 1000 images gathered whole (predict of a model with a layer of the user's) is 3 MB
+    // of floats to write, bound by memory: both cores share it. A training batch is below the
+    // grain and stays on the calling thread; a part of a chunk already runs on a thread of its own.
     parallel_for(static_cast<int64_t>(rows.size()), kConvertGrain, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
             const uint8_t* src = images_->values.data() + rows[static_cast<size_t>(i)] * pixels;

@@ -29,6 +29,7 @@ public:
     Tensor gather_x(std::span<const int64_t> rows) const override { return base_->gather_x(map(rows)); }
     Tensor gather_y(std::span<const int64_t> rows) const override { return base_->gather_y(map(rows)); }
     void prefetch(std::span<const int64_t> rows) const override { base_->prefetch(map(rows)); }
+    bool concurrent_gather() const override { return base_->concurrent_gather(); }
 
 private:
     std::vector<int64_t> map(std::span<const int64_t> rows) const {

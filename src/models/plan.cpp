@@ -9,7 +9,9 @@
 #include "minnow/layers/conv2d.hpp"
 #include "minnow/layers/core_layers.hpp"
 #include "minnow/layers/dense.hpp"
+#include "minnow/layers/group_normalization.hpp"
 #include "minnow/layers/pooling.hpp"
+#include "minnow/layers/reshaping.hpp"
 #include "models/layer_walk.hpp"
 #include "minnow/ops/normalization.hpp"
 #include "minnow/ops/pooling.hpp"
@@ -43,6 +45,18 @@ bool is_linear_dense_or_conv(const Layer& l) {
     if (const auto* d = exactly<Dense>(l)) return d->activation() == ActivationKind::Linear;
     if (const auto* c = exactly<Conv2D>(l)) return c->activation() == ActivationKind::Linear;
     return false;
+}
+
+// Whether `layer` is of a built-in class whose inference reads nothing but its weights and its
+// input and treats each sample alone (BatchNormalization: its moving statistics; Dropout: none
+// of its random state). A user's layer, or a subclass, may keep state of its own.
+bool reads_only_its_weights(const Layer& l) {
+    const std::type_info& t = typeid(l);
+    return t == typeid(Dense) || t == typeid(Conv2D) || t == typeid(BatchNormalization) || t == typeid(Activation) ||
+           t == typeid(Dropout) || t == typeid(Flatten) || t == typeid(InputLayer) || t == typeid(MaxPooling2D) ||
+           t == typeid(AveragePooling2D) || t == typeid(GlobalAveragePooling2D) || t == typeid(GlobalMaxPooling2D) ||
+           t == typeid(Reshape) || t == typeid(ZeroPadding2D) || t == typeid(Rescaling) ||
+           t == typeid(LayerNormalization) || t == typeid(GroupNormalization);
 }
 
 // ---- Folding (inference): a run of layers replaced by one new layer. ----
@@ -228,7 +242,11 @@ Plan training_plan(const std::vector<std::shared_ptr<Layer>>& layers) {
 }
 
 Plan inference_plan(const std::vector<std::shared_ptr<Layer>>& layers) {
-    return fuse(apply_folds(flat_layers(layers)));
+    Plan plan = fuse(apply_folds(flat_layers(layers)));
+    plan.concurrent_rows = true;
+    for (const PlanStep& step : plan.steps)
+        for (const auto& layer : step.layers) plan.concurrent_rows = plan.concurrent_rows && reads_only_its_weights(*layer);
+    return plan;
 }
 
 }  // namespace minnow::detail

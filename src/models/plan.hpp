@@ -37,6 +37,10 @@ struct Plan {
     std::vector<PlanStep> steps;
     /// The activation the last step applies when run_logits can leave it out, else Linear.
     ActivationKind final_activation = ActivationKind::Linear;
+    /// Set on an inference plan whose layers are all of built-in classes that, at inference,
+    /// only read their weights and compute each sample on its own: parts of a batch may then
+    /// run on several threads at once and give the same numbers as the batch whole.
+    bool concurrent_rows = false;
 
     /// Runs every step in order. With `logits` (only when final_activation is not Linear), the
     /// last step stops before its activation.

@@ -16,6 +16,7 @@
 #include "minnow/ops/losses.hpp"
 #include "minnow/tensor/sample_weight.hpp"
 #include "models/data_parallel.hpp"
+#include "models/inference_rows.hpp"
 #include "models/plan.hpp"
 #include "models/sample_weights.hpp"
 
@@ -153,16 +154,16 @@ Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y, 
     return r;
 }
 
-Sequential::StepResult Sequential::test_step(const detail::Plan& plan, const Tensor& x, const Tensor& y,
+Sequential::StepResult Sequential::test_step(const detail::Plan& plan, const Dataset& data,
+                                             std::span<const int64_t> rows, const Tensor& y,
                                              const Tensor& sample_weight) {
     NoGradGuard no_grad;
-    Variable input(x);
     if (loss_->fuses_with(plan.final_activation)) {
-        Variable logits = plan.run(input, Mode::Infer, true);
+        const Variable logits(detail::run_rows(plan, data, rows, true));
         const double value = loss_->from_logits(logits, y, sample_weight).value().item();
         return {value, activation(logits, plan.final_activation).value()};
     }
-    Variable out = plan.run(input, Mode::Infer);
+    const Variable out(detail::run_rows(plan, data, rows));
     return {(*loss_)(out, y, sample_weight).value().item(), out.value()};
 }
 
@@ -373,7 +374,7 @@ Logs Sequential::run_evaluation(const Dataset& data, int64_t batch_size, const T
         const auto rows = batch_rows(order, b, chunk);
         const Tensor yb = data.gather_y(rows);
         const Tensor wb = sample_weight.defined() ? gather_rows(sample_weight, rows) : Tensor();
-        const StepResult r = test_step(plan, data.gather_x(rows), yb, wb);
+        const StepResult r = test_step(plan, data, rows, yb, wb);
         loss_sum += r.loss * double(rows.size());
         update_metrics(r.y_pred, yb, wb);
     }
@@ -440,7 +441,7 @@ Tensor Sequential::predict(const Dataset& data, int64_t batch_size, bool distrib
     const detail::Plan plan = detail::inference_plan(layers_);
     for (int64_t b = 0; b < batch_count(last - first, chunk); ++b) {
         const auto rows = batch_rows(order, b, chunk);
-        const Tensor y = plan.run(Variable(data.gather_x(rows)), Mode::Infer).value();
+        const Tensor y = detail::run_rows(plan, data, rows);
         std::copy_n(y.data(), y.numel(), out.data() + (first + b * chunk) * row_size);
     }
     if (split) distributed::allreduce_sum(std::span<float>(out.data(), static_cast<size_t>(out.numel())));
@@ -482,7 +483,9 @@ Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& s
     check_targets(*data);
     if (sample_weight.defined()) (void)check_sample_weight("test_on_batch: sample_weight", sample_weight, data->size());
     reset_metrics();
-    const StepResult r = test_step(detail::inference_plan(layers_), x, y, sample_weight);
+    std::vector<int64_t> rows(static_cast<size_t>(data->size()));
+    std::iota(rows.begin(), rows.end(), 0);
+    const StepResult r = test_step(detail::inference_plan(layers_), *data, rows, y, sample_weight);
     update_metrics(r.y_pred, y, sample_weight);
     return collect_logs(r.loss);
 }

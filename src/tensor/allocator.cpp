@@ -1,9 +1,11 @@
 #include "minnow/tensor/allocator.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <mutex>
 #include <new>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -14,9 +16,21 @@ namespace {
 // Buckets are 4 per power of two (sizes 2^k * {1, 1.25, 1.5, 1.75}), so a block wastes at most 25%.
 constexpr int kSubBuckets = 4;
 
+// A free block and the thread that released it, most likely the one whose cache still holds it.
+// A thread takes back a block it released itself when one is among the last few of its size: when
+// two threads each ran a part of predict's chunk, a block that went from one to the other had its
+// lines fetched from the other core on every write (W1-BN predict at 2 threads, parts gathered on
+// each thread: 1.32-1.39M samples/s taking blocks back, 1.23-1.29M without, one run interleaved).
+constexpr std::ptrdiff_t kOwnBlockSearch = 8;
+
+struct FreeBlock {
+    void* block;
+    std::thread::id released_by;
+};
+
 struct Cache {
     std::mutex mutex;
-    std::unordered_map<std::size_t, std::vector<void*>> free_blocks;
+    std::unordered_map<std::size_t, std::vector<FreeBlock>> free_blocks;
     Stats stats;
     std::size_t limit = std::size_t{256} << 20;
 };
@@ -45,8 +59,13 @@ void* allocate(std::size_t bytes) {
         std::lock_guard lock(c.mutex);
         auto it = c.free_blocks.find(size);
         if (it != c.free_blocks.end() && !it->second.empty()) {
-            void* block = it->second.back();
-            it->second.pop_back();
+            std::vector<FreeBlock>& blocks = it->second;
+            const std::thread::id self = std::this_thread::get_id();
+            const auto searched = blocks.rbegin() + std::min<std::ptrdiff_t>(kOwnBlockSearch, std::ssize(blocks));
+            const auto mine = std::find_if(blocks.rbegin(), searched, [&](const FreeBlock& b) { return b.released_by == self; });
+            const auto taken = mine != searched ? std::prev(mine.base()) : std::prev(blocks.end());
+            void* block = taken->block;
+            blocks.erase(taken);
             c.stats.cache_hits++;
             c.stats.bytes_cached -= static_cast<int64_t>(size);
             c.stats.bytes_in_use += static_cast<int64_t>(size);
@@ -77,7 +96,7 @@ void release(void* block, std::size_t bytes) noexcept {
         return;
     }
     try {
-        c.free_blocks[size].push_back(block);
+        c.free_blocks[size].push_back({block, std::this_thread::get_id()});
     } catch (...) {
         std::free(block);  // no room to remember it: give it back instead
         c.stats.bytes_in_use -= static_cast<int64_t>(size);
@@ -117,7 +136,7 @@ void empty_cache() {
     Cache& c = cache();
     std::lock_guard lock(c.mutex);
     for (auto& [size, blocks] : c.free_blocks) {
-        for (void* b : blocks) std::free(b);
+        for (const FreeBlock& b : blocks) std::free(b.block);
         c.stats.bytes_cached -= static_cast<int64_t>(size * blocks.size());
         blocks.clear();
     }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <thread>
 
 #include "minnow/core/error.hpp"
 #include "minnow/tensor/allocator.hpp"
@@ -77,6 +78,25 @@ TEST_CASE("allocator: a freed block is reused without asking the system", "[tens
     const auto after = allocator::stats();
     CHECK(after.system_allocations == before.system_allocations);
     CHECK(after.cache_hits - before.cache_hits == 100);
+}
+
+TEST_CASE("allocator: a thread gets back the block it released, not the one another thread released last",
+          "[tensor][allocator]") {
+    constexpr std::size_t kBytes = 12345 * sizeof(float);  // a size no other test uses
+    void* mine = allocator::allocate(kBytes);
+    void* theirs = nullptr;
+    std::thread other([&] { theirs = allocator::allocate(kBytes); });
+    other.join();
+    allocator::release(mine, kBytes);
+    std::thread releaser([&] { allocator::release(theirs, kBytes); });  // now the last of its size
+    releaser.join();
+    void* again = allocator::allocate(kBytes);
+    CHECK(again == mine);
+    // With none of its own left, it takes another thread's.
+    void* next = allocator::allocate(kBytes);
+    CHECK(next == theirs);
+    allocator::release(again, kBytes);
+    allocator::release(next, kBytes);
 }
 
 TEST_CASE("allocator: buckets waste at most a quarter", "[tensor][allocator]") {

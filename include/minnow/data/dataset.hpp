@@ -30,6 +30,11 @@ public:
     /// each step, so a dataset in memory can start bringing them into the cache while the step
     /// runs. Does nothing unless a dataset overrides it; it must not change what it holds.
     virtual void prefetch(std::span<const int64_t> rows) const { (void)rows; }
+    /// Whether gather_x may run on several threads at once, each for rows of its own. predict()
+    /// and evaluate() then split a large chunk of rows between the threads, each gathering and
+    /// running its part where its core keeps it cached. False unless a dataset overrides it:
+    /// a dataset that reads through shared state (a file position, a cache) keeps the default.
+    virtual bool concurrent_gather() const { return false; }
 };
 
 /// A dataset over float tensors x (N, ...) and y (N, ...) or y undefined. Holds the tensors it is
@@ -49,6 +54,7 @@ public:
     Tensor gather_x(std::span<const int64_t> rows) const override;
     Tensor gather_y(std::span<const int64_t> rows) const override;
     void prefetch(std::span<const int64_t> rows) const override;
+    bool concurrent_gather() const override { return true; }
 
 private:
     TensorDataset(const Tensor* x, const Tensor* y);
@@ -71,6 +77,7 @@ public:
     Tensor gather_x(std::span<const int64_t> rows) const override;
     Tensor gather_y(std::span<const int64_t> rows) const override;
     void prefetch(std::span<const int64_t> rows) const override;
+    bool concurrent_gather() const override { return base_->concurrent_gather(); }
 
 private:
     std::vector<int64_t> shifted(std::span<const int64_t> rows) const;

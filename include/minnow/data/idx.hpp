@@ -39,6 +39,7 @@ public:
     Tensor gather_x(std::span<const int64_t> rows) const override;
     Tensor gather_y(std::span<const int64_t> rows) const override;
     void prefetch(std::span<const int64_t> rows) const override;
+    bool concurrent_gather() const override { return true; }
     /// The number of classes (max label + 1).
     int64_t classes() const { return classes_; }
     /// The same samples with the other sample layout.

@@ -259,7 +259,9 @@ private:
     void set_metric_states(const std::vector<double>& states);
     /// The training plan (models/plan.hpp), made once for the current layers.
     const detail::Plan& training_plan() const;
-    StepResult test_step(const detail::Plan& plan, const Tensor& x, const Tensor& y, const Tensor& sample_weight);
+    /// The loss and output of the inference plan on `rows` of `data`, whose targets are `y`.
+    StepResult test_step(const detail::Plan& plan, const Dataset& data, std::span<const int64_t> rows, const Tensor& y,
+                         const Tensor& sample_weight);
     void check_targets(const Dataset& data) const;
     /// Refuses a batch whose estimated step memory exceeds `limit` (FitOptions::memory_limit).
     void check_memory(int64_t batch_size, int64_t limit) const;

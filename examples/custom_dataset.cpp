@@ -28,6 +28,9 @@ public:
         for (size_t i = 0; i < rows.size(); ++i) y.flat(static_cast<int64_t>(i)) = static_cast<float>(rows[i] % 2);
         return y;
     }
+    // Each batch is computed from its rows alone: predict() and evaluate() may gather parts of a
+    // large chunk on several threads at once.
+    bool concurrent_gather() const override { return true; }
 
 private:
     int64_t n_;

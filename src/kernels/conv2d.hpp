@@ -55,6 +55,11 @@ inline bool use_direct(const ConvGeometry& g) { return g.patch() <= kMaxDirectPa
 /// Direct convolution: y[p, :] = b + sum over taps of x[tap] * W[tap, :], vectorized over the
 /// filters. No im2col buffer.
 void conv2d_direct_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y);
+/// The direct convolution, then relu, then 2x2 max pooling (stride 2, valid) of its output:
+/// y (N, OH / 2, OW / 2, K), the same values as the three one after the other, without writing the
+/// convolution's output to memory. Inference only (it keeps no argmax).
+void conv2d_direct_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
+                                         float* y);
 /// Where a convolution's backward puts its gradients. Each pointer may be null (no gradient
 /// wanted). dx and dw are written (=) when their assign flag is set, else added to (+=); db is
 /// always added to.

@@ -14,6 +14,7 @@
 #include <array>
 #include <vector>
 
+#include "kernels/activation.hpp"
 #include "kernels/conv2d.hpp"
 #include "kernels/simd.hpp"
 #include "minnow/core/parallel.hpp"
@@ -103,38 +104,77 @@ std::array<int64_t, kMaxDirectPatch> window_offsets(const ConvGeometry& g) {
     return offset;
 }
 
+// Output row (n, oh): every pixel's filters, groups of kPixels windows inside the input at a time.
+void direct_row(const float* x, const float* w, const float* b, const ConvGeometry& g, const int64_t* offset,
+                int64_t n, int64_t oh, float* out_row) {
+    const int64_t blocks = g.K / kBlock * kBlock, ih = oh * g.stride_h - g.pad_top;
+    const bool row_inside = ih >= 0 && ih + g.KH <= g.H;
+    auto col_inside = [&](int64_t ow) {
+        const int64_t iw = ow * g.stride_w - g.pad_left;
+        return iw >= 0 && iw + g.KW <= g.W;
+    };
+    int64_t ow = 0;
+    while (ow < g.OW) {
+        // The last few pixels of a row too short for a group of their own: the group that ends
+        // at the row's end computes some pixels a second time, to the same values.
+        if (row_inside && ow + kPixels > g.OW && g.OW >= kPixels && col_inside(g.OW - kPixels) && col_inside(g.OW - 1))
+            ow = g.OW - kPixels;
+        float* out = out_row + ow * g.K;
+        if (row_inside && ow + kPixels <= g.OW && col_inside(ow) && col_inside(ow + kPixels - 1)) {
+            const float* x0 = x + ((n * g.H + ih) * g.W + ow * g.stride_w - g.pad_left) * g.C;
+            for (int64_t k0 = 0; k0 < blocks; k0 += kBlock)
+                direct_group(x0, g.stride_w * g.C, offset, g.patch(), w, g.K, b, k0, out);
+            if (blocks < g.K)
+                for (int p = 0; p < kPixels; ++p) direct_pixel_any(x, w, b, g, n, oh, ow + p, blocks, out + p * g.K);
+            ow += kPixels;
+            continue;
+        }
+        for (int64_t k0 = 0; k0 < blocks; k0 += kBlock) direct_pixel32(x, w, b, g, n, oh, ow, k0, out);
+        if (blocks < g.K) direct_pixel_any(x, w, b, g, n, oh, ow, blocks, out);
+        ++ow;
+    }
+}
+
 }  // namespace
 
 MINNOW_KERNEL_VARIANT(conv2d_direct_forward)
 void conv2d_direct_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
     MINNOW_DISPATCH(conv2d_direct_forward, x, w, b, g, y);
     const std::array<int64_t, kMaxDirectPatch> offset = window_offsets(g);
-    const int64_t blocks = g.K / kBlock * kBlock;
-    auto col_inside = [&](int64_t ow) {
-        const int64_t iw = ow * g.stride_w - g.pad_left;
-        return iw >= 0 && iw + g.KW <= g.W;
-    };
     parallel_for(g.N * g.OH, 4, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) direct_row(x, w, b, g, offset.data(), r / g.OH, r % g.OH, y + r * g.OW * g.K);
+    });
+}
+
+MINNOW_KERNEL_VARIANT(conv2d_direct_relu_max_pool_forward)
+void conv2d_direct_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
+                                         float* y) {
+    MINNOW_DISPATCH(conv2d_direct_relu_max_pool_forward, x, w, b, g, y);
+    const std::array<int64_t, kMaxDirectPatch> offset = window_offsets(g);
+    const int64_t PH = g.OH / 2, PW = g.OW / 2, K = g.K, row = g.OW * K;
+    parallel_for(g.N * PH, 2, [&](int64_t begin, int64_t end) {
+        // The two convolution rows under a row of windows, while they are in L1.
+        std::vector<float> rows(static_cast<size_t>(2 * row));
+        const float* top = rows.data();
+        const float* bottom = top + row;
         for (int64_t r = begin; r < end; ++r) {
-            const int64_t n = r / g.OH, oh = r % g.OH, ih = oh * g.stride_h - g.pad_top;
-            const bool row_inside = ih >= 0 && ih + g.KH <= g.H;
-            float* out_row = y + r * g.OW * g.K;
-            int64_t ow = 0;
-            while (ow < g.OW) {
-                float* out = out_row + ow * g.K;
-                if (row_inside && ow + kPixels <= g.OW && col_inside(ow) && col_inside(ow + kPixels - 1)) {
-                    const float* x0 = x + ((n * g.H + ih) * g.W + ow * g.stride_w - g.pad_left) * g.C;
-                    for (int64_t k0 = 0; k0 < blocks; k0 += kBlock)
-                        direct_group(x0, g.stride_w * g.C, offset.data(), g.patch(), w, g.K, b, k0, out);
-                    if (blocks < g.K)
-                        for (int p = 0; p < kPixels; ++p)
-                            direct_pixel_any(x, w, b, g, n, oh, ow + p, blocks, out + p * g.K);
-                    ow += kPixels;
-                    continue;
+            const int64_t n = r / PH, ph = r % PH;
+            direct_row(x, w, b, g, offset.data(), n, 2 * ph, rows.data());
+            direct_row(x, w, b, g, offset.data(), n, 2 * ph + 1, rows.data() + row);
+            // relu_max_pool_2x2_forward's maximum, in its order: the top-left value, then top-right,
+            // bottom-left, bottom-right.
+            for (int64_t pw = 0; pw < PW; ++pw) {
+                const int64_t at = 2 * pw * K;
+                float* __restrict out = y + (r * PW + pw) * K;
+                for (int64_t k = 0; k < K; ++k) {
+                    const float v1 = relu_value(top[at + K + k]), v2 = relu_value(bottom[at + k]);
+                    const float v3 = relu_value(bottom[at + K + k]);
+                    float m = relu_value(top[at + k]);
+                    m = v1 > m ? v1 : m;
+                    m = v2 > m ? v2 : m;
+                    m = v3 > m ? v3 : m;
+                    out[k] = m;
                 }
-                for (int64_t k0 = 0; k0 < blocks; k0 += kBlock) direct_pixel32(x, w, b, g, n, oh, ow, k0, out);
-                if (blocks < g.K) direct_pixel_any(x, w, b, g, n, oh, ow, blocks, out);
-                ++ow;
             }
         }
     });

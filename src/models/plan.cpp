@@ -13,6 +13,7 @@
 #include "minnow/layers/pooling.hpp"
 #include "minnow/layers/reshaping.hpp"
 #include "models/layer_walk.hpp"
+#include "minnow/ops/conv2d.hpp"
 #include "minnow/ops/normalization.hpp"
 #include "minnow/ops/pooling.hpp"
 
@@ -40,6 +41,10 @@ bool is_relu(const Layer& l) {
 bool is_plain_2x2_pool(const Layer& l) {
     const auto* p = exactly<MaxPooling2D>(l);
     return p != nullptr && p->pool_size() == Size2(2) && p->strides() == Size2(2) && p->padding() == Padding::Valid;
+}
+bool is_linear_conv(const Layer& l) {
+    const auto* c = exactly<Conv2D>(l);
+    return c != nullptr && c->activation() == ActivationKind::Linear;
 }
 bool is_linear_dense_or_conv(const Layer& l) {
     if (const auto* d = exactly<Dense>(l)) return d->activation() == ActivationKind::Linear;
@@ -132,6 +137,16 @@ StepFn batch_norm_then(const Layers& run, BatchNormalization::TrainOp fused) {
 }
 
 const FuseRule kFuseRules[] = {
+    // At inference (BatchNormalization folded in) the convolution's output never goes to memory
+    // where its kernel is a direct one; with a graph to record, the two ops one after the other.
+    {"conv_relu_max_pool",
+     {is_linear_conv, is_relu, is_plain_2x2_pool},
+     [](const Layers& run) -> StepFn {
+         return [run](const Variable& x, Mode) {
+             const auto& conv = as<Conv2D>(run[0]);
+             return conv2d_relu_max_pool2d(x, conv.kernel(), conv.bias(), conv.strides(), conv.padding());
+         };
+     }},
     // The activations between the three are never stored; the pooling's gradient is computed
     // inside the normalization's backward.
     {"batch_norm_relu_max_pool",

@@ -2,6 +2,7 @@
 
 #include "kernels/conv2d.hpp"
 #include "minnow/core/error.hpp"
+#include "minnow/ops/pooling.hpp"
 
 namespace minnow {
 
@@ -59,6 +60,22 @@ Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias,
     return record_assigning("conv2d", std::move(y), std::move(inputs), [g, cols = std::move(cols)](const BackwardArgs& a) {
         kernels::conv2d_backward(cols.data(), a.x(1).data(), a.dy.data(), g, conv_grads(a));
     });
+}
+
+Variable conv2d_relu_max_pool2d(const Variable& x, const Variable& kernel, const Variable& bias, Size2 strides,
+                                Padding padding) {
+    const kernels::ConvGeometry g = conv_geometry(x.shape(), kernel.shape(), strides, padding);
+    std::vector<Variable> inputs{x, kernel};
+    if (bias.defined()) inputs.push_back(bias);
+    // The fused kernel keeps nothing for a backward pass, and exists only for the direct kernels
+    // (conv1's output is the widest activation of W2's inference: 86 KB an image).
+    if (needs_graph(inputs) || !kernels::use_direct(g) || g.OH < 2 || g.OW < 2 ||
+        (bias.defined() && bias.shape() != Shape{g.K}))
+        return relu_max_pool2d(conv2d(x, kernel, bias, strides, padding));
+    Tensor y({g.N, g.OH / 2, g.OW / 2, g.K});
+    kernels::conv2d_direct_relu_max_pool_forward(x.value().data(), kernel.value().data(),
+                                                 bias.defined() ? bias.value().data() : nullptr, g, y.data());
+    return Variable(std::move(y));
 }
 
 }  // namespace minnow

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/config_json.hpp"
+#include "minnow/autograd/graph.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/layers/layers.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
@@ -230,4 +231,46 @@ TEST_CASE("relu_max_pool2d: max_pool2d(relu(x)) to the bit, values and gradients
     // Away from relu's kink (and with distinct values, so no window's maximum is near a tie).
     Variable smooth = test::random_leaf_away_from_zero({2, 4, 6, 3}, 45);
     REQUIRE_GRADCHECK([&] { return relu_max_pool2d(smooth); }, {smooth});
+}
+
+TEST_CASE("conv2d_relu_max_pool2d: relu_max_pool2d(conv2d(...)) to the bit, fused at inference",
+          "[layers][pool][conv]") {
+    struct Case {
+        Shape x, w;
+        Size2 strides;
+        Padding padding;
+        const char* what;
+    };
+    const Case cases[] = {
+        {{3, 28, 28, 1}, {3, 3, 1, 32}, 1, Padding::Valid, "W2's conv1: 26 x 26, one block of 32 filters"},
+        {{2, 12, 11, 2}, {3, 3, 2, 40}, 1, Padding::Valid, "odd output width, a tail of 8 filters"},
+        {{2, 9, 9, 1}, {3, 3, 1, 32}, 2, Padding::Same, "stride 2 over the padding"},
+        {{2, 10, 10, 1}, {5, 3, 1, 16}, 1, Padding::Same, "a rectangular kernel, fewer filters than a block"},
+        {{2, 8, 8, 3}, {3, 3, 3, 32}, 1, Padding::Valid, "patch 27: no direct kernel, the two ops"},
+    };
+    uint64_t seed = 60;
+    for (const Case& c : cases) {
+        INFO(c.what);
+        const Variable x = test::random_leaf(c.x, seed++);
+        const Variable w = test::random_leaf(c.w, seed++, -0.5f, 0.5f);
+        const Variable b = test::random_leaf({c.w[3]}, seed++, -0.3f, 0.3f);
+        NoGradGuard no_grad;
+        const Tensor fused = conv2d_relu_max_pool2d(x, w, b, c.strides, c.padding).value();
+        const Tensor unfused = relu_max_pool2d(conv2d(x, w, b, c.strides, c.padding)).value();
+        CHECK(test::identical(fused, unfused));
+        // Without a bias.
+        CHECK(test::identical(conv2d_relu_max_pool2d(x, w, Variable(), c.strides, c.padding).value(),
+                              relu_max_pool2d(conv2d(x, w, Variable(), c.strides, c.padding)).value()));
+    }
+    // With a graph to record, the two ops' values and gradients (each op's gradient is checked
+    // against finite differences above).
+    const Variable x = test::random_leaf({2, 6, 6, 1}, 70);
+    const Variable w = test::random_leaf({3, 3, 1, 32}, 71, -0.5f, 0.5f);
+    const Variable b = test::random_leaf({32}, 72, -0.3f, 0.3f);
+    Rng rng(74);
+    const Tensor dy = Tensor::uniform({2, 2, 2, 32}, -1, 1, rng);
+    const auto fused = test::values_and_grads([&] { return conv2d_relu_max_pool2d(x, w, b); }, {x, w, b}, dy);
+    const auto unfused = test::values_and_grads([&] { return relu_max_pool2d(conv2d(x, w, b)); }, {x, w, b}, dy);
+    for (size_t i = 0; i < fused.size(); ++i) CHECK(test::identical(fused[i], unfused[i]));
+    CHECK_THROWS_AS(conv2d_relu_max_pool2d(test::random_leaf({2, 3, 3, 1}, 73), w, b), ShapeError);
 }

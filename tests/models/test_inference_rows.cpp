@@ -95,6 +95,11 @@ TEST_CASE("inference rows: predict and evaluate give the same numbers in parts a
                      Sequential({Input({8, 8, 1}), Conv2D(4, 3), BatchNormalization(), Activation("relu"),
                                  MaxPooling2D(), Flatten(), Dense(5, "softmax")}),
                      Tensor::uniform({n, 8, 8, 1}, 0, 1, rng)});
+    cases.push_back({"W2's blocks: chunks of 48 images, in parts of 24",
+                     Sequential({Input({28, 28, 1}), Conv2D(32, 3), BatchNormalization(), Activation("relu"),
+                                 MaxPooling2D(), Conv2D(8, 3), Activation("relu"), MaxPooling2D(), Flatten(),
+                                 Dense(5, "softmax")}),
+                     Tensor::uniform({n, 28, 28, 1}, 0, 1, rng)});
     const Tensor y = labels(n, 5);
     for (Case& c : cases) {
         INFO(c.name);
@@ -143,10 +148,15 @@ TEST_CASE("inference rows: a chunk runs in parts only where the dataset and ever
     CHECK(for_custom.sizes == std::vector<int64_t>{1000});
     CHECK_FALSE(detail::inference_plan(custom.layers()).concurrent_rows);
 
-    // Below two parts' worth of rows a chunk is not split.
+    // From 256 rows a chunk splits into parts of at least 256 (the products' kernels change below),
+    // a smaller chunk into parts of at least 8.
     CountingDataset small(x, y, true);
     (void)builtin.predict(small, 400);
-    CHECK(small.sizes == std::vector<int64_t>{400, 400, 200});
+    CHECK(small.sizes == std::vector<int64_t>{400, 400, 100, 100});
+    CountingDataset tiny(x, y, true);
+    (void)builtin.predict(tiny, 15);
+    CHECK(tiny.sizes.size() == 67);  // 66 chunks of 15 and one of 10, none split
+    CHECK(tiny.sizes.front() == 15);
 }
 
 TEST_CASE("inference rows: a part's failure reaches the caller and the threads keep working",

@@ -1,11 +1,13 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 #include <stdexcept>
 
 #include "examples/prelu.hpp"
 #include "minnow/minnow.hpp"
+#include "kernels/conv2d.hpp"
 #include "models/inference_rows.hpp"
 #include "models/plan.hpp"
 
@@ -70,6 +72,18 @@ bool same_values(const Tensor& a, const Tensor& b) {
     return a.shape() == b.shape() && std::equal(a.data(), a.data() + a.numel(), b.data());
 }
 
+// Whether this build runs a batch's Dense products in minnow's own tiles (AVX2 and FMA), which
+// compute a row alike wherever it lies; OpenBLAS, in a build without them, may round a row by
+// its place in the product (inference_rows.hpp).
+bool own_product_kernels() { return kernels::use_implicit(kernels::ConvGeometry::pointwise(1000, 64, 64)); }
+
+bool close_values(const Tensor& a, const Tensor& b) {
+    if (a.shape() != b.shape()) return false;
+    for (int64_t i = 0; i < a.numel(); ++i)
+        if (std::fabs(a.flat(i) - b.flat(i)) > 1e-5f * (1.0f + std::fabs(a.flat(i)))) return false;
+    return true;
+}
+
 }  // namespace
 
 TEST_CASE("inference rows: predict and evaluate give the same numbers in parts as whole", "[models][inference]") {
@@ -116,9 +130,14 @@ TEST_CASE("inference rows: predict and evaluate give the same numbers in parts a
             in_parts = c.model.predict(c.x, 1000);
             parts_logs = c.model.evaluate(c.x, y, 1000, 0);
         }
-        CHECK(same_values(whole, in_parts));
-        CHECK(whole_logs.at("loss") == parts_logs.at("loss"));
-        CHECK(whole_logs.at("accuracy") == parts_logs.at("accuracy"));
+        if (own_product_kernels()) {
+            CHECK(same_values(whole, in_parts));
+            CHECK(whole_logs.at("loss") == parts_logs.at("loss"));
+            CHECK(whole_logs.at("accuracy") == parts_logs.at("accuracy"));
+        } else {
+            CHECK(close_values(whole, in_parts));
+            CHECK(whole_logs.at("loss") == Approx(parts_logs.at("loss")).epsilon(1e-5));
+        }
     }
 }
 

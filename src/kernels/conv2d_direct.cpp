@@ -4,7 +4,7 @@
 // The register layout. An output pixel's block of kBlock = 32 filters is kVecs vectors of the
 // widest width the build targets (four 8-float vectors with AVX2, two 16-float ones with AVX-512).
 // Each window value x multiplies kernel row j (the 32 weights W[j, k0 .. k0 + 32)) into them.
-// kPixels pixels side by side (direct_group) keep a set of accumulators each, so each kernel row
+// kPixels pixels side by side (direct_run) keep a set of accumulators each, so each kernel row
 // loaded serves 8 vector FMAs: 2 pixels x 4 vectors in AVX2's 16 registers, 4 x 2 in AVX-512's.
 // dW's tile (dw_rows) turns it around: J kernel rows x the kVecs vectors of a dy row, J = 3 with
 // AVX2 and 5 with AVX-512 (conv1's 9 rows in two passes, not three), reading the window values
@@ -63,24 +63,34 @@ void direct_pixel32(const float* x, const float* w, const float* b, const ConvGe
     store_block(out + k0, a);
 }
 
-// Filters [k0, k0 + 32) of kPixels neighbouring pixels whose windows lie inside the input: each
-// kernel row is loaded once for all of them. x0 points at the first window's top-left value, the
-// next windows start `step` floats further each; window value j (kernel row j) sits at offset[j].
-// Output pixel p goes to out + p * K.
-void direct_group(const float* x0, int64_t step, const int64_t* offset, int64_t patch, const float* w, int64_t K,
-                  const float* b, int64_t k0, float* out) {
-    Block a[kPixels];
-    const Block bias = b != nullptr ? load_block(b + k0) : Block{};
-    for (int p = 0; p < kPixels; ++p) a[p] = bias;
-    for (int64_t j = 0; j < patch; ++j) {
-        const Block wr = load_block(w + j * K + k0);
+// Filters [k0, k0 + 32) of a run of `pixels` >= kPixels neighbouring pixels whose windows lie
+// inside the input, kPixels at a time: each kernel row loaded serves them all. x0 points at the
+// first window's top-left value, the next windows start `step` floats further each; window value j
+// (kernel row j) sits at offset[j]. Output pixel p goes to out + p * K. The group that ends at the
+// run's end may compute some pixels a second time, to the same values. One call a run, not a
+// group: a group of 2 pixels (AVX2) is 72 FMAs for conv1, and a call per group spent as long
+// again setting up its accumulators (copies of a bias block through the stack).
+void direct_run(const float* x0, int64_t step, const int64_t* offset, int64_t patch, int64_t pixels, const float* w,
+                int64_t K, const float* b, int64_t k0, float* out) {
+    for (int64_t p0 = 0; p0 < pixels; p0 += kPixels) {
+        const int64_t q = std::min(p0, pixels - kPixels);
+        const float* xq = x0 + q * step;
+        vw a[kPixels][kVecs];
+        for (int p = 0; p < kPixels; ++p)
+            for (int i = 0; i < kVecs; ++i) a[p][i] = b != nullptr ? loadw(b + k0 + i * kWideLanes) : vw{};
+        // Not unrolled: GCC 12 then hoists later taps' weight loads and spills the accumulators.
+#pragma GCC unroll 1
+        for (int64_t j = 0; j < patch; ++j) {
+            const float* wj = w + j * K + k0;
 #pragma GCC unroll 4
-        for (int p = 0; p < kPixels; ++p) {
-            const float xv = x0[p * step + offset[j]];
-            for (int i = 0; i < kVecs; ++i) a[p].v[i] += xv * wr.v[i];
+            for (int p = 0; p < kPixels; ++p) {
+                const float xv = xq[p * step + offset[j]];
+                for (int i = 0; i < kVecs; ++i) a[p][i] += xv * loadw(wj + i * kWideLanes);
+            }
         }
+        for (int p = 0; p < kPixels; ++p)
+            for (int i = 0; i < kVecs; ++i) storew(out + (q + p) * K + k0 + i * kWideLanes, a[p][i]);
     }
-    for (int p = 0; p < kPixels; ++p) store_block(out + p * K + k0, a[p]);
 }
 
 // Any filter range, one accumulator at a time (the tail after the blocks of 32).
@@ -104,7 +114,8 @@ std::array<int64_t, kMaxDirectPatch> window_offsets(const ConvGeometry& g) {
     return offset;
 }
 
-// Output row (n, oh): every pixel's filters, groups of kPixels windows inside the input at a time.
+// Output row (n, oh): the run of pixels whose windows lie inside the input in one direct_run a
+// block of filters, the pixels over the padding one at a time.
 void direct_row(const float* x, const float* w, const float* b, const ConvGeometry& g, const int64_t* offset,
                 int64_t n, int64_t oh, float* out_row) {
     const int64_t blocks = g.K / kBlock * kBlock, ih = oh * g.stride_h - g.pad_top;
@@ -113,25 +124,28 @@ void direct_row(const float* x, const float* w, const float* b, const ConvGeomet
         const int64_t iw = ow * g.stride_w - g.pad_left;
         return iw >= 0 && iw + g.KW <= g.W;
     };
-    int64_t ow = 0;
-    while (ow < g.OW) {
-        // The last few pixels of a row too short for a group of their own: the group that ends
-        // at the row's end computes some pixels a second time, to the same values.
-        if (row_inside && ow + kPixels > g.OW && g.OW >= kPixels && col_inside(g.OW - kPixels) && col_inside(g.OW - 1))
-            ow = g.OW - kPixels;
+    // The window's column grows with ow, so the pixels inside are one run [first, last).
+    int64_t first = 0, last = 0;
+    if (row_inside) {
+        while (first < g.OW && !col_inside(first)) ++first;
+        last = first;
+        while (last < g.OW && col_inside(last)) ++last;
+        if (last - first < kPixels) first = last = 0;
+    }
+    if (last > first) {
+        const float* x0 = x + ((n * g.H + ih) * g.W + first * g.stride_w - g.pad_left) * g.C;
+        float* out = out_row + first * g.K;
+        const int64_t step = g.stride_w * g.C, pixels = last - first;
+        for (int64_t k0 = 0; k0 < blocks; k0 += kBlock) direct_run(x0, step, offset, g.patch(), pixels, w, g.K, b, k0, out);
+        if (blocks < g.K)
+            for (int64_t ow = first; ow < last; ++ow) direct_pixel_any(x, w, b, g, n, oh, ow, blocks, out_row + ow * g.K);
+    }
+    for (int64_t ow = 0; ow < g.OW; ++ow) {
+        if (ow == first && last > first) ow = last;
+        if (ow >= g.OW) break;
         float* out = out_row + ow * g.K;
-        if (row_inside && ow + kPixels <= g.OW && col_inside(ow) && col_inside(ow + kPixels - 1)) {
-            const float* x0 = x + ((n * g.H + ih) * g.W + ow * g.stride_w - g.pad_left) * g.C;
-            for (int64_t k0 = 0; k0 < blocks; k0 += kBlock)
-                direct_group(x0, g.stride_w * g.C, offset, g.patch(), w, g.K, b, k0, out);
-            if (blocks < g.K)
-                for (int p = 0; p < kPixels; ++p) direct_pixel_any(x, w, b, g, n, oh, ow + p, blocks, out + p * g.K);
-            ow += kPixels;
-            continue;
-        }
         for (int64_t k0 = 0; k0 < blocks; k0 += kBlock) direct_pixel32(x, w, b, g, n, oh, ow, k0, out);
         if (blocks < g.K) direct_pixel_any(x, w, b, g, n, oh, ow, blocks, out);
-        ++ow;
     }
 }
 

@@ -160,6 +160,10 @@ int64_t parallel_ranges(int64_t n, int64_t grain) {
     return std::clamp<int64_t>(by_size, 1, num_threads());
 }
 
+std::pair<int64_t, int64_t> parallel_range_bounds(int64_t n, int64_t ranges, int64_t r) {
+    return {n * r / ranges, n * (r + 1) / ranges};
+}
+
 void parallel_for_ranges(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t, int64_t)>& fn) {
     const int64_t ranges = parallel_ranges(n, grain);
     if (ranges <= 1) {
@@ -167,7 +171,7 @@ void parallel_for_ranges(int64_t n, int64_t grain, const std::function<void(int6
         return;
     }
     const std::function<void(int)> job = [&](int r) {
-        const int64_t begin = n * r / ranges, end = n * (r + 1) / ranges;
+        const auto [begin, end] = parallel_range_bounds(n, ranges, r);
         if (begin < end) fn(r, begin, end);
     };
     pool().run(static_cast<int>(ranges), job);

@@ -25,13 +25,21 @@ constexpr int64_t kRowsPerSmallPart = 8;
 
 }  // namespace
 
+namespace {
+
+int64_t part_grain(int64_t rows) { return rows >= kRowsPerPart ? kRowsPerPart : kRowsPerSmallPart; }
+
+Tensor run_part(const Plan& plan, const Dataset& data, std::span<const int64_t> part, bool logits) {
+    NoGradGuard no_grad;  // each thread has its own; a worker's is on by default
+    return plan.run(Variable(data.gather_x(part)), Mode::Infer, logits).value();
+}
+
+}  // namespace
+
 Tensor run_rows(const Plan& plan, const Dataset& data, std::span<const int64_t> rows, bool logits) {
-    const auto run = [&](std::span<const int64_t> part) {
-        NoGradGuard no_grad;  // each thread has its own; a worker's is on by default
-        return plan.run(Variable(data.gather_x(part)), Mode::Infer, logits).value();
-    };
+    const auto run = [&](std::span<const int64_t> part) { return run_part(plan, data, part, logits); };
     const auto n = static_cast<int64_t>(rows.size());
-    const int64_t grain = n >= kRowsPerPart ? kRowsPerPart : kRowsPerSmallPart;
+    const int64_t grain = part_grain(n);
     const int64_t ranges = plan.concurrent_rows && data.concurrent_gather() ? parallel_ranges(n, grain) : 1;
     if (ranges <= 1) return run(rows);
 
@@ -51,6 +59,52 @@ Tensor run_rows(const Plan& plan, const Dataset& data, std::span<const int64_t> 
     float* to = out.data();
     for (const Tensor& part : parts) to = std::copy_n(part.data(), part.numel(), to);
     return out;
+}
+
+}  // namespace minnow::detail
+
+namespace minnow::detail {
+
+void run_chunks(const Plan& plan, const Dataset& data, std::span<const int64_t> rows, int64_t chunk,
+                int64_t row_size, float* out) {
+    const auto n = static_cast<int64_t>(rows.size());
+    const int64_t chunks = (n + chunk - 1) / chunk;
+    const auto chunk_size = [&](int64_t b) { return std::min(chunk, n - b * chunk); };
+    // Rows [first, first + count) through the plan into their place in out.
+    const auto run_into = [&](int64_t first, int64_t count) {
+        const Tensor y = run_part(plan, data, rows.subspan(static_cast<size_t>(first), static_cast<size_t>(count)), false);
+        std::copy_n(y.data(), y.numel(), out + first * row_size);
+    };
+    // Each chunk's parts as run_rows splits it.
+    std::vector<int64_t> ranges(static_cast<size_t>(chunks), 1);
+    if (plan.concurrent_rows && data.concurrent_gather())
+        for (int64_t b = 0; b < chunks; ++b)
+            ranges[static_cast<size_t>(b)] = parallel_ranges(chunk_size(b), part_grain(chunk_size(b)));
+    for (int64_t b0 = 0; b0 < chunks;) {
+        const int64_t parts = ranges[static_cast<size_t>(b0)];
+        int64_t b1 = b0 + 1;
+        while (b1 < chunks && ranges[static_cast<size_t>(b1)] == parts) ++b1;
+        if (parts <= 1) {
+            // Whole on the calling thread, whose kernels split their own work between the threads.
+            for (int64_t b = b0; b < b1; ++b) run_into(b * chunk, chunk_size(b));
+        } else {
+            // One job for the run of chunks split alike: thread `lane` takes part `lane` of each.
+            std::vector<std::exception_ptr> failures(static_cast<size_t>(parts));
+            parallel_for_ranges(parts, 1, [&](int64_t lane, int64_t, int64_t) {
+                try {
+                    for (int64_t b = b0; b < b1; ++b) {
+                        const auto [begin, end] = parallel_range_bounds(chunk_size(b), parts, lane);
+                        if (begin < end) run_into(b * chunk + begin, end - begin);
+                    }
+                } catch (...) {
+                    failures[static_cast<size_t>(lane)] = std::current_exception();
+                }
+            });
+            for (const std::exception_ptr& failure : failures)
+                if (failure) std::rethrow_exception(failure);
+        }
+        b0 = b1;
+    }
 }
 
 }  // namespace minnow::detail

@@ -439,11 +439,7 @@ Tensor Sequential::predict(const Dataset& data, int64_t batch_size, bool distrib
     std::iota(order.begin(), order.end(), first);
     const int64_t chunk = inference_chunk(*this, batch_size);
     const detail::Plan plan = detail::inference_plan(layers_);
-    for (int64_t b = 0; b < batch_count(last - first, chunk); ++b) {
-        const auto rows = batch_rows(order, b, chunk);
-        const Tensor y = detail::run_rows(plan, data, rows);
-        std::copy_n(y.data(), y.numel(), out.data() + (first + b * chunk) * row_size);
-    }
+    detail::run_chunks(plan, data, order, chunk, row_size, out.data() + first * row_size);
     if (split) distributed::allreduce_sum(std::span<float>(out.data(), static_cast<size_t>(out.numel())));
     return out;
 }

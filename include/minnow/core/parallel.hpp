@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 
 namespace minnow {
 
@@ -29,5 +30,9 @@ int64_t parallel_ranges(int64_t n, int64_t grain);
 /// Like parallel_for, with fn(range, begin, end): range counts 0 .. parallel_ranges(n, grain) - 1,
 /// for results kept per range and combined in order.
 void parallel_for_ranges(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t, int64_t)>& fn);
+
+/// Range r's items [begin, end) when parallel_for_ranges splits n items into `ranges` (as
+/// parallel_ranges counted them): for work that keeps to its range of several splits in one job.
+std::pair<int64_t, int64_t> parallel_range_bounds(int64_t n, int64_t ranges, int64_t r);
 
 }  // namespace minnow

@@ -17,9 +17,10 @@ namespace minnow::detail {
 Tensor run_rows(const Plan& plan, const Dataset& data, std::span<const int64_t> rows, bool logits = false);
 
 /// run_rows over `rows` a chunk of `chunk` at a time, each output row (`row_size` floats) written
-/// to out in the rows' order. Each chunk runs in the same parts as run_rows would run it, but every
-/// thread goes through its part of all the chunks in one job: a join per chunk (W2's 209 chunks of
-/// 48 images a predict of 10,000) left a thread waiting for the other at each.
+/// to out in the rows' order. Each chunk runs in the same parts as run_rows would run it, but the
+/// threads go through all the chunks' parts in one job, each claiming the next part when it gets
+/// free: a join per chunk (W2's 209 chunks of 48 images a predict of 10,000) left a thread waiting
+/// for the other at each.
 void run_chunks(const Plan& plan, const Dataset& data, std::span<const int64_t> rows, int64_t chunk,
                 int64_t row_size, float* out);
 

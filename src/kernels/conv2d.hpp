@@ -90,6 +90,8 @@ bool use_implicit(const ConvGeometry& g);
 /// Implicit GEMM: y = im2col(x) W + b and its backward without the im2col matrix, in register tiles
 /// that read each window where it lies in x. Padding runs on a zero-padded copy of x.
 void conv2d_implicit_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y);
+/// relu(conv2d_implicit_forward), the ReLU applied as each tile is stored (relu_value's numbers).
+void conv2d_implicit_relu_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y);
 void conv2d_implicit_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g,
                               const ConvGrads& out);
 

@@ -112,7 +112,16 @@ void crop_into(const float* dxp, const ConvGeometry& g, const ConvGeometry& p, f
     });
 }
 
-void forward_valid(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
+// The tile's values through relu_value (v > 0 ? v : 0, so NaN and -0 give +0): the sign test's mask
+// keeps v's bits or none.
+MINNOW_KERNEL_INLINE void relu(Tile& t) {
+    typedef int32_t lanes __attribute__((vector_size(sizeof(vw))));
+    for (int r = 0; r < kRows; ++r)
+        for (vw& v : t.c[r]) v = reinterpret_cast<vw>(reinterpret_cast<lanes>(v) & (v > vw{}));
+}
+
+// With `apply_relu`, the ReLU as the tiles are stored: the product's output is not read again.
+void forward_valid(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y, bool apply_relu) {
     const int64_t P = g.patch(), M = g.rows(), K = g.K, run = g.KW * g.C, row = g.W * g.C;
     // With whole panels only, W is read where it lies, each panel's rows K apart (a Dense layer's
     // 784 x 128 at inference: the packing ran on one thread while the other waited); else packed,
@@ -141,6 +150,7 @@ void forward_valid(const float* x, const float* w, const float* b, const ConvGeo
                 for (int64_t kh = 0; kh < g.KH; ++kh)
                     accumulate(t, run, panel + kh * run * panel_stride, panel_stride,
                                [&](int64_t i, int r) { return window[r][kh * row + i]; });
+                if (apply_relu) relu(t);
                 float* dest[kRows];
                 for (int r = 0; r < kRows; ++r) dest[r] = out[r] != nullptr ? out[r] + j * kCols : spare[r];
                 store(t, dest, panel_width(j, K));
@@ -267,13 +277,27 @@ bool use_implicit(const ConvGeometry& g) {
 #endif
 }
 
+namespace {
+
+void run_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y, bool apply_relu) {
+    if (!needs_padding(g)) return forward_valid(x, w, b, g, y, apply_relu);
+    const ConvGeometry p = padded_geometry(g);
+    const Tensor padded = pad_input(x, g, p);
+    forward_valid(padded.data(), w, b, p, y, apply_relu);
+}
+
+}  // namespace
+
 MINNOW_KERNEL_VARIANT(conv2d_implicit_forward)
 void conv2d_implicit_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
     MINNOW_DISPATCH(conv2d_implicit_forward, x, w, b, g, y);
-    if (!needs_padding(g)) return forward_valid(x, w, b, g, y);
-    const ConvGeometry p = padded_geometry(g);
-    const Tensor padded = pad_input(x, g, p);
-    forward_valid(padded.data(), w, b, p, y);
+    run_forward(x, w, b, g, y, false);
+}
+
+MINNOW_KERNEL_VARIANT(conv2d_implicit_relu_forward)
+void conv2d_implicit_relu_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
+    MINNOW_DISPATCH(conv2d_implicit_relu_forward, x, w, b, g, y);
+    run_forward(x, w, b, g, y, true);
 }
 
 MINNOW_KERNEL_VARIANT(conv2d_implicit_backward)

@@ -14,6 +14,7 @@
 #include "minnow/layers/reshaping.hpp"
 #include "models/layer_walk.hpp"
 #include "minnow/ops/conv2d.hpp"
+#include "minnow/ops/linear.hpp"
 #include "minnow/ops/normalization.hpp"
 #include "minnow/ops/pooling.hpp"
 
@@ -45,6 +46,10 @@ bool is_plain_2x2_pool(const Layer& l) {
 bool is_linear_conv(const Layer& l) {
     const auto* c = exactly<Conv2D>(l);
     return c != nullptr && c->activation() == ActivationKind::Linear;
+}
+bool is_linear_dense(const Layer& l) {
+    const auto* d = exactly<Dense>(l);
+    return d != nullptr && d->activation() == ActivationKind::Linear;
 }
 bool is_linear_dense_or_conv(const Layer& l) {
     if (const auto* d = exactly<Dense>(l)) return d->activation() == ActivationKind::Linear;
@@ -154,6 +159,17 @@ const FuseRule kFuseRules[] = {
      [](const Layers& run) { return batch_norm_then(run, batch_norm_relu_max_pool_train); }},
     // One pass less over the activations each way.
     {"batch_norm_relu", {is_batch_norm, is_relu}, [](const Layers& run) { return batch_norm_then(run, batch_norm_relu_train); }},
+    // At inference (BatchNormalization folded in: W1's three hidden blocks) the ReLU is applied as
+    // the product's tiles store; with a graph to record, the two ops one after the other.
+    {"dense_relu",
+     {is_linear_dense, is_relu},
+     [](const Layers& run) -> StepFn {
+         return [run](const Variable& x, Mode mode) {
+             const auto& dense = as<Dense>(run[0]);
+             if (x.shape().rank() != 2) return run[1]->forward(dense.pre_activation(x), mode);
+             return linear_relu(x, dense.kernel(), dense.bias());
+         };
+     }},
     // The pooling applies the ReLU where it reads; its backward gates by x > 0.
     {"relu_max_pool",
      {is_relu, is_plain_2x2_pool},

@@ -5,6 +5,7 @@
 #include "kernels/conv2d.hpp"
 #include "kernels/dense.hpp"
 #include "minnow/core/error.hpp"
+#include "minnow/ops/activations.hpp"
 #include "minnow/tensor/blas.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 
@@ -92,6 +93,21 @@ Variable linear(const Variable& x, const Variable& W, const Variable& b) {
             for (int64_t n = 0; n < N; ++n)
                 for (int64_t u = 0; u < U; ++u) db[u] += dy[n * U + u];
     });
+}
+
+Variable linear_relu(const Variable& x, const Variable& W, const Variable& b) {
+    std::vector<Variable> inputs{x, W};
+    if (b.defined()) inputs.push_back(b);
+    const Shape& xs = x.shape();
+    const Shape& ws = W.shape();
+    // linear checks the shapes; this path takes only what it would accept.
+    const bool shapes_ok = xs.rank() == 2 && ws.rank() == 2 && xs[1] == ws[0] && (!b.defined() || b.shape() == Shape{ws[1]});
+    if (needs_graph(inputs) || !shapes_ok || !implicit_forward(kernels::ConvGeometry::pointwise(xs[0], xs[1], ws[1])))
+        return relu(linear(x, W, b));
+    Tensor y(Shape{xs[0], ws[1]});
+    kernels::conv2d_implicit_relu_forward(x.value().data(), W.value().data(), b.defined() ? b.value().data() : nullptr,
+                                          kernels::ConvGeometry::pointwise(xs[0], xs[1], ws[1]), y.data());
+    return Variable(std::move(y));
 }
 
 }  // namespace minnow

@@ -47,8 +47,10 @@ TEST_CASE("plan: the seed CNN's training and inference plans", "[models][plan]")
                                                    "layer"});
     CHECK(train.final_activation == ActivationKind::Softmax);
     const detail::Plan infer = detail::inference_plan(model.layers());
+    // The folded Dense and its ReLU fuse in turn.
     CHECK(rules(infer) == std::vector<std::string>{"layer", "conv_relu_max_pool", "conv_relu_max_pool", "layer",
-                                                   "fold_batch_norm", "layer", "layer"});
+                                                   "dense_relu", "layer"});
+    CHECK(infer.steps[4].layers.front() != model.layers()[10]);
     CHECK(infer.final_activation == ActivationKind::Softmax);
     // Folding made copies: the model's own layers are not in the inference plan's folded steps.
     CHECK(infer.steps[1].layers.front() != model.layers()[1]);

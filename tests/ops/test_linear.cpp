@@ -4,8 +4,10 @@
 #include <cmath>
 #include <tuple>
 
+#include "minnow/autograd/graph.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/core/rng.hpp"
+#include "minnow/ops/activations.hpp"
 #include "minnow/ops/linear.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 #include "support/gradcheck.hpp"
@@ -69,4 +71,37 @@ TEST_CASE("linear: batches large enough for the tiled kernel still equal x W + b
             CHECK(worst < 1e-4);
         }
     }
+}
+
+TEST_CASE("linear_relu equals relu(linear) to the bit, with and without a graph", "[ops]") {
+    // Without a graph, 300 rows run the ReLU inside the implicit-GEMM tiles (AVX2 builds); 20 rows,
+    // 40 units (a partial tile after whole ones) and a graph run the two ops. Values at exactly
+    // zero and NaN go through relu_value's v > 0 ? v : 0 in both.
+    Rng rng(11);
+    for (const auto& [rows, in, units] : {std::tuple{300, 37, 32}, {301, 784, 16}, {300, 64, 10}, {300, 37, 40},
+                                          {20, 37, 32}}) {
+        Tensor x = Tensor::uniform({rows, in}, -1, 1, rng);
+        const Tensor W = Tensor::uniform({in, units}, -1, 1, rng);
+        const Tensor b = Tensor::uniform({units}, -1, 1, rng);
+        for (int64_t k = 0; k < in; ++k) x.data()[k] = 0.0f;  // row 0: exactly the bias
+        x.data()[in] = std::nanf("");                          // row 1: NaN in every unit
+        for (const bool with_bias : {true, false}) {
+            INFO(rows << " x " << in << " -> " << units << (with_bias ? " with bias" : ""));
+            const Variable bias = with_bias ? Variable(b) : Variable();
+            NoGradGuard no_grad;
+            const Tensor expected = relu(linear(Variable(x), Variable(W), bias)).value();
+            const Tensor fused = linear_relu(Variable(x), Variable(W), bias).value();
+            CHECK(test::identical(fused, expected));
+            for (int64_t u = 0; u < units; ++u) CHECK(std::signbit(fused.at({1, u})) == false);
+        }
+    }
+    CHECK_THROWS_AS(linear_relu(Variable(Tensor::zeros({300, 3})), Variable(Tensor::zeros({4, 16})), Variable()),
+                    ShapeError);
+}
+
+TEST_CASE("gradcheck: linear_relu", "[ops]") {
+    Variable x = random_leaf({4, 3}, 13);
+    Variable W = random_leaf({3, 5}, 14);
+    Variable b = random_leaf({5}, 15);
+    REQUIRE_GRADCHECK([&] { return linear_relu(x, W, b); }, {x, W, b});
 }

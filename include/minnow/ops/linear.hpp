@@ -12,4 +12,9 @@ Variable matmul(const Variable& a, const Variable& b);
 /// Backward: dx += dy W^T, dW += x^T dy, db += column sums of dy, each one GEMM or pass.
 Variable linear(const Variable& x, const Variable& W, const Variable& b);
 
+/// relu(linear(x, W, b)). Without a graph to record (inference), where linear runs in the
+/// implicit-GEMM tiles, the ReLU is applied as they store, so the product is never read again;
+/// otherwise the two ops one after the other.
+Variable linear_relu(const Variable& x, const Variable& W, const Variable& b);
+
 }  // namespace minnow

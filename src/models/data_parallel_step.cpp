@@ -60,13 +60,13 @@ Sequential::StepResult Sequential::data_parallel_step(
     const std::vector<double> before = metric_states();
     StepResult r;
     if (!rows.empty()) {
-        const Tensor xb = train.gather_x(rows);
+        Tensor xb = train.gather_x(rows);
         const Tensor yb = train.gather_y(rows);
         const Tensor wb = weights.defined() ? gather_rows(weights, rows) : Tensor();
         // The shard's mean loss times its share of the batch: the ranks' gradients then add up to
         // the gradient of the whole batch's mean loss.
         const double share = double(rows.size()) / double(batch_rows);
-        r = compute_gradients(xb, yb, wb, static_cast<float>(share));
+        r = compute_gradients(std::move(xb), yb, wb, static_cast<float>(share));
         r.loss *= share;
         update_metrics(r.y_pred, yb, wb);
     } else {

@@ -119,10 +119,11 @@ Logs Sequential::collect_logs(double loss, const std::string& prefix) const {
     return logs;
 }
 
-Sequential::StepResult Sequential::compute_gradients(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
+Sequential::StepResult Sequential::compute_gradients(Tensor x, const Tensor& y, const Tensor& sample_weight,
                                                      float loss_scale) {
-    Variable input(x);
     ensure_built(x.shape());
+    // Moved, not copied: a copy of W1's 32 x 784 batch was 2.4% of a 2-thread W1-BN epoch's samples.
+    Variable input(std::move(x));
     const detail::Plan& plan = training_plan();
     Variable loss;
     Tensor y_pred;
@@ -145,9 +146,9 @@ Sequential::StepResult Sequential::compute_gradients(const Tensor& x, const Tens
     return {value, std::move(y_pred)};
 }
 
-Sequential::StepResult Sequential::train_step(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
+Sequential::StepResult Sequential::train_step(Tensor x, const Tensor& y, const Tensor& sample_weight,
                                               const std::function<void(const std::vector<Variable>&)>& before_update) {
-    StepResult r = compute_gradients(x, y, sample_weight, 1.0f);
+    StepResult r = compute_gradients(std::move(x), y, sample_weight, 1.0f);
     const std::vector<Variable> weights = trainable_weights();
     if (before_update) before_update(weights);
     optimizer_->apply(weights);
@@ -313,12 +314,12 @@ History Sequential::fit(std::shared_ptr<const Dataset> train, FitOptions options
                                                         on_gradients);
                 loss_sum += r.loss * double(rows.size());
             } else {
-                const Tensor xb = train->gather_x(rows);
+                Tensor xb = train->gather_x(rows);
                 const Tensor yb = train->gather_y(rows);
                 const Tensor wb = weights.defined() ? gather_rows(weights, rows) : Tensor();
                 // The next batch's images come in from memory while this step computes.
                 if (b + 1 < steps) train->prefetch(batch_rows(order, b + 1, options.batch_size));
-                const StepResult r = train_step(xb, yb, wb, on_gradients);
+                const StepResult r = train_step(std::move(xb), yb, wb, on_gradients);
                 // Keras' running loss: the mean of batch losses weighted by batch size.
                 loss_sum += r.loss * double(rows.size());
                 update_metrics(r.y_pred, yb, wb);

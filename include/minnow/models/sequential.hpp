@@ -240,11 +240,12 @@ private:
     void update_metrics(const Tensor& y_pred, const Tensor& y_true, const Tensor& sample_weight);
     Logs collect_logs(double loss, const std::string& prefix = "") const;
     /// One optimizer step; `before_update` sees the trainable weights holding their gradients.
-    StepResult train_step(const Tensor& x, const Tensor& y, const Tensor& sample_weight,
+    /// x is taken by value: the graph's input holds it, and a batch gathered for the step moves in.
+    StepResult train_step(Tensor x, const Tensor& y, const Tensor& sample_weight,
                           const std::function<void(const std::vector<Variable>&)>& before_update = {});
     /// The forward and backward of a step, the loss scaled by `loss_scale` for the backward (a
     /// shard's share of the global batch); the returned loss is the unscaled one.
-    StepResult compute_gradients(const Tensor& x, const Tensor& y, const Tensor& sample_weight, float loss_scale);
+    StepResult compute_gradients(Tensor x, const Tensor& y, const Tensor& sample_weight, float loss_scale);
     /// A data-parallel step on this rank's `rows` of a global batch of `batch_rows` rows.
     StepResult data_parallel_step(const Dataset& train, std::span<const int64_t> rows, int64_t batch_rows,
                                   const Tensor& weights, const std::function<void(const std::vector<Variable>&)>& before_update);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "kernels/activation.hpp"
@@ -20,32 +23,72 @@ constexpr int64_t kBlock = 64;
 // Rows per thread below which one thread does the whole pass.
 constexpr int64_t kRowGrain = 512;
 
-// acc1[c] += sum over rows m of f1(m, c) and acc2[c] += sum of f2(m, c), for a (M, C) layout, in
-// one pass over the rows. Threads sum row ranges into their own partial sums, combined in range
-// order: the same bits for the same thread count.
-template <class F1, class F2>
-void sum_rows(int64_t M, int64_t C, std::vector<double>& acc1, std::vector<double>& acc2, F1 f1, F2 f2) {
+// Calls body(C) with C as a compile-time constant for the channel counts most models use (so the
+// loops over C below have a fixed trip count: unrolled, their block sums stay in registers), and as
+// the runtime value otherwise. Same arithmetic in the same order either way.
+template <class Body>
+void with_channels(int64_t C, Body body) {
+    switch (C) {
+        case 16: return body(std::integral_constant<int64_t, 16>{});
+        case 32: return body(std::integral_constant<int64_t, 32>{});
+        case 64: return body(std::integral_constant<int64_t, 64>{});
+        default: return body(C);
+    }
+}
+
+template <class Channels>
+constexpr int64_t fixed_channels = 0;
+template <int64_t N>
+constexpr int64_t fixed_channels<std::integral_constant<int64_t, N>> = N;
+
+// b1[c] and b2[c] += the two terms f(m, c) returns, for the rows [m0, m1).
+template <class Channels, class F>
+MINNOW_KERNEL_INLINE void sum_block(int64_t m0, int64_t m1, Channels C, float* __restrict b1, float* __restrict b2,
+                                    const F& f) {
+    constexpr int64_t n = fixed_channels<Channels>;
+    for (int64_t m = m0; m < m1; ++m) {
+        if constexpr (n > 0) {
+            // A row's terms go to local arrays first, as in map_rows: written straight into the
+            // sums, GCC vectorizes over the rows instead of the channels, with gathers.
+            float t1[n], t2[n];
+            for (int64_t c = 0; c < n; ++c) std::tie(t1[c], t2[c]) = f(m, c);
+            for (int64_t c = 0; c < n; ++c) b1[c] += t1[c], b2[c] += t2[c];
+        } else {
+            MINNOW_LOOP_INDEPENDENT
+            for (int64_t c = 0; c < C; ++c) {
+                const auto [t1, t2] = f(m, c);
+                b1[c] += t1;
+                b2[c] += t2;
+            }
+        }
+    }
+}
+
+// acc1[c] += sum over rows m of f(m, c).first and acc2[c] += sum of its .second, for a (M, C)
+// layout, in one pass over the rows: one call gives both terms, so what they share is computed
+// once. Threads sum row ranges into their own partial sums, combined in range order: the same
+// bits for the same thread count.
+template <class F>
+void sum_rows(int64_t M, int64_t C, std::vector<double>& acc1, std::vector<double>& acc2, F f) {
     const int64_t ranges = parallel_ranges(M, kRowGrain);
     std::vector<double> partial(static_cast<size_t>(2 * ranges * C), 0.0);
     parallel_for_ranges(M, kRowGrain, [&](int64_t r, int64_t begin, int64_t end) {
         double* mine1 = partial.data() + 2 * r * C;
         double* mine2 = mine1 + C;
-        std::vector<float> block1(static_cast<size_t>(C)), block2(static_cast<size_t>(C));
-        float* __restrict b1 = block1.data();
-        float* __restrict b2 = block2.data();
-        for (int64_t m0 = begin; m0 < end; m0 += kBlock) {
-            std::fill(block1.begin(), block1.end(), 0.0f);
-            std::fill(block2.begin(), block2.end(), 0.0f);
-            const int64_t m1 = std::min(end, m0 + kBlock);
-            for (int64_t m = m0; m < m1; ++m) {
-                MINNOW_LOOP_INDEPENDENT
-                for (int64_t c = 0; c < C; ++c) {
-                    b1[c] += f1(m, c);
-                    b2[c] += f2(m, c);
-                }
+        with_channels(C, [&](auto channels) {
+            constexpr int64_t n = fixed_channels<decltype(channels)>;
+            constexpr bool fixed = n > 0;
+            std::vector<float> heap1(fixed ? 0 : static_cast<size_t>(C)), heap2(heap1.size());
+            float fixed1[fixed ? n : 1], fixed2[fixed ? n : 1];
+            float* b1 = fixed ? fixed1 : heap1.data();
+            float* b2 = fixed ? fixed2 : heap2.data();
+            for (int64_t m0 = begin; m0 < end; m0 += kBlock) {
+                std::fill_n(b1, C, 0.0f);
+                std::fill_n(b2, C, 0.0f);
+                sum_block(m0, std::min(end, m0 + kBlock), channels, b1, b2, f);
+                for (int64_t c = 0; c < C; ++c) mine1[c] += b1[c], mine2[c] += b2[c];
             }
-            for (int64_t c = 0; c < C; ++c) mine1[c] += b1[c], mine2[c] += b2[c];
-        }
+        });
     });
     for (int64_t r = 0; r < ranges; ++r)
         for (int64_t c = 0; c < C; ++c) {
@@ -54,12 +97,30 @@ void sum_rows(int64_t M, int64_t C, std::vector<double>& acc1, std::vector<doubl
         }
 }
 
-// out[m, c] = f(m, c) over rows in parallel.
+// out[m, c] = f(m, c), or += with `accumulate`, over rows in parallel. With a fixed channel count a
+// row's values go to a local array first: the compiler then knows the loads do not see the stores
+// and drops its per-row overlap checks.
 template <class F>
-void map_rows(int64_t M, int64_t C, F f) {
+void map_rows(int64_t M, int64_t C, float* out, bool accumulate, F f) {
     parallel_for(M, kRowGrain, [&](int64_t begin, int64_t end) {
-        for (int64_t m = begin; m < end; ++m)
-            for (int64_t c = 0; c < C; ++c) f(m, c);
+        with_channels(C, [&](auto channels) {
+            constexpr int64_t n = fixed_channels<decltype(channels)>;
+            for (int64_t m = begin; m < end; ++m) {
+                float* row = out + m * C;
+                if constexpr (n > 0) {
+                    float v[n];
+                    for (int64_t c = 0; c < n; ++c) v[c] = f(m, c);
+                    if (accumulate)
+                        for (int64_t c = 0; c < n; ++c) row[c] += v[c];
+                    else
+                        for (int64_t c = 0; c < n; ++c) row[c] = v[c];
+                } else if (accumulate) {
+                    for (int64_t c = 0; c < C; ++c) row[c] += f(m, c);
+                } else {
+                    for (int64_t c = 0; c < C; ++c) row[c] = f(m, c);
+                }
+            }
+        });
     });
 }
 
@@ -95,12 +156,10 @@ void batch_statistics(const float* x, const float* gamma, const float* beta, int
     const std::vector<float> first_row = M > 0 ? std::vector<float>(x, x + C) : std::vector<float>(n, 0.0f);
     const float* s = first_row.data();
     if (M > 0)
-        sum_rows(
-            M, C, sum_d, sum_d2, [&](int64_t m, int64_t c) { return x[m * C + c] - s[c]; },
-            [&](int64_t m, int64_t c) {
-                const float d = x[m * C + c] - s[c];
-                return d * d;
-            });
+        sum_rows(M, C, sum_d, sum_d2, [&](int64_t m, int64_t c) {
+            const float d = x[m * C + c] - s[c];
+            return std::pair{d, d * d};
+        });
     std::vector<double> mean(n), var(n);
     double count = double(M);
     if (out.across_ranks) {
@@ -134,8 +193,10 @@ void train_backward(const float* x, const float* gamma, const TrainSaved& saved,
     const auto n = static_cast<size_t>(C);
     std::vector<double> sum_dy(n, 0.0), sum_dy_xhat(n, 0.0);
     if (M > 0)
-        sum_rows(M, C, sum_dy, sum_dy_xhat, grad,
-                 [&](int64_t m, int64_t c) { return grad(m, c) * (x[m * C + c] - mean[c]) * invstd[c]; });
+        sum_rows(M, C, sum_dy, sum_dy_xhat, [&](int64_t m, int64_t c) {
+            const float g = grad(m, c);
+            return std::pair{g, g * (x[m * C + c] - mean[c]) * invstd[c]};
+        });
     // dgamma and dbeta stay this shard's: the gradient allreduce of the step sums them.
     for (int64_t c = 0; c < C; ++c) {
         if (dbeta) dbeta[c] += static_cast<float>(sum_dy[static_cast<size_t>(c)]);
@@ -168,11 +229,8 @@ void train_backward(const float* x, const float* gamma, const TrainSaved& saved,
     const float* __restrict pa = a.data();
     const float* __restrict pb = b.data();
     const float* __restrict pk = k.data();
-    float* __restrict out = dx;
-    if (assign_dx)
-        map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] = pa[c] * grad(m, c) + pb[c] * x[m * C + c] + pk[c]; });
-    else
-        map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] += pa[c] * grad(m, c) + pb[c] * x[m * C + c] + pk[c]; });
+    map_rows(M, C, dx, !assign_dx,
+             [&](int64_t m, int64_t c) { return pa[c] * grad(m, c) + pb[c] * x[m * C + c] + pk[c]; });
 }
 
 // With the ReLU, dy is the gradient of max(0, y): it reaches y only where y = x * scale + shift > 0,
@@ -195,11 +253,10 @@ void batch_norm_train_forward(const float* x, const float* gamma, const float* b
     batch_statistics(x, gamma, beta, M, C, eps, out);
     const float* __restrict sc = out.scale;
     const float* __restrict sh = out.shift;
-    float* __restrict y = out.y;
     if (relu)
-        map_rows(M, C, [&](int64_t m, int64_t c) { y[m * C + c] = relu_value(affine(x[m * C + c], sc[c], sh[c])); });
+        map_rows(M, C, out.y, false, [&](int64_t m, int64_t c) { return relu_value(affine(x[m * C + c], sc[c], sh[c])); });
     else
-        map_rows(M, C, [&](int64_t m, int64_t c) { y[m * C + c] = affine(x[m * C + c], sc[c], sh[c]); });
+        map_rows(M, C, out.y, false, [&](int64_t m, int64_t c) { return affine(x[m * C + c], sc[c], sh[c]); });
 }
 
 MINNOW_KERNEL_VARIANT(batch_norm_train_backward)
@@ -264,8 +321,7 @@ void batch_norm_infer_forward(const float* x, const float* gamma, const float* b
     }
     const float* __restrict sc = scale.data();
     const float* __restrict sh = shift.data();
-    float* __restrict out = y;
-    map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] = x[m * C + c] * sc[c] + sh[c]; });
+    map_rows(M, C, y, false, [&](int64_t m, int64_t c) { return x[m * C + c] * sc[c] + sh[c]; });
 }
 
 MINNOW_KERNEL_VARIANT(batch_norm_infer_backward)
@@ -280,17 +336,17 @@ void batch_norm_infer_backward(const float* x, const float* gamma, const float* 
         scale[static_cast<size_t>(c)] = (gamma ? gamma[c] : 1.0f) * inv[static_cast<size_t>(c)];
     }
     std::vector<double> sum_dy(n, 0.0), sum_dy_xhat(n, 0.0);
-    sum_rows(
-        M, C, sum_dy, sum_dy_xhat, [&](int64_t m, int64_t c) { return dy[m * C + c]; },
-        [&](int64_t m, int64_t c) { return dy[m * C + c] * (x[m * C + c] - moving_mean[c]) * inv[static_cast<size_t>(c)]; });
+    sum_rows(M, C, sum_dy, sum_dy_xhat, [&](int64_t m, int64_t c) {
+        const float g = dy[m * C + c];
+        return std::pair{g, g * (x[m * C + c] - moving_mean[c]) * inv[static_cast<size_t>(c)]};
+    });
     for (int64_t c = 0; c < C; ++c) {
         if (dbeta) dbeta[c] += static_cast<float>(sum_dy[static_cast<size_t>(c)]);
         if (dgamma) dgamma[c] += static_cast<float>(sum_dy_xhat[static_cast<size_t>(c)]);
     }
     if (dx == nullptr) return;
     const float* __restrict sc = scale.data();
-    float* __restrict out = dx;
-    map_rows(M, C, [&](int64_t m, int64_t c) { out[m * C + c] += dy[m * C + c] * sc[c]; });
+    map_rows(M, C, dx, true, [&](int64_t m, int64_t c) { return dy[m * C + c] * sc[c]; });
 }
 
 MINNOW_KERNELS_END

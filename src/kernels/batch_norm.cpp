@@ -1,6 +1,7 @@
 #include "kernels/batch_norm.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <tuple>
 #include <type_traits>
@@ -41,6 +42,17 @@ constexpr int64_t fixed_channels = 0;
 template <int64_t N>
 constexpr int64_t fixed_channels<std::integral_constant<int64_t, N>> = N;
 
+// One float a channel for a block's sums: on the stack for a fixed count, where the compiler can
+// keep them in registers.
+template <class Channels>
+auto block_sums(Channels C) {
+    constexpr int64_t n = fixed_channels<Channels>;
+    if constexpr (n > 0)
+        return std::array<float, static_cast<size_t>(n)>{};
+    else
+        return std::vector<float>(static_cast<size_t>(C));
+}
+
 // b1[c] and b2[c] += the two terms f(m, c) returns, for the rows [m0, m1).
 template <class Channels, class F>
 MINNOW_KERNEL_INLINE void sum_block(int64_t m0, int64_t m1, Channels C, float* __restrict b1, float* __restrict b2,
@@ -76,17 +88,15 @@ void sum_rows(int64_t M, int64_t C, std::vector<double>& acc1, std::vector<doubl
         double* mine1 = partial.data() + 2 * r * C;
         double* mine2 = mine1 + C;
         with_channels(C, [&](auto channels) {
-            constexpr int64_t n = fixed_channels<decltype(channels)>;
-            constexpr bool fixed = n > 0;
-            std::vector<float> heap1(fixed ? 0 : static_cast<size_t>(C)), heap2(heap1.size());
-            float fixed1[fixed ? n : 1], fixed2[fixed ? n : 1];
-            float* b1 = fixed ? fixed1 : heap1.data();
-            float* b2 = fixed ? fixed2 : heap2.data();
+            auto b1 = block_sums(channels), b2 = block_sums(channels);
             for (int64_t m0 = begin; m0 < end; m0 += kBlock) {
-                std::fill_n(b1, C, 0.0f);
-                std::fill_n(b2, C, 0.0f);
-                sum_block(m0, std::min(end, m0 + kBlock), channels, b1, b2, f);
-                for (int64_t c = 0; c < C; ++c) mine1[c] += b1[c], mine2[c] += b2[c];
+                std::fill_n(b1.data(), C, 0.0f);
+                std::fill_n(b2.data(), C, 0.0f);
+                sum_block(m0, std::min(end, m0 + kBlock), channels, b1.data(), b2.data(), f);
+                for (int64_t c = 0; c < C; ++c) {
+                    const auto i = static_cast<size_t>(c);
+                    mine1[c] += b1[i], mine2[c] += b2[i];
+                }
             }
         });
     });
@@ -254,7 +264,8 @@ void batch_norm_train_forward(const float* x, const float* gamma, const float* b
     const float* __restrict sc = out.scale;
     const float* __restrict sh = out.shift;
     if (relu)
-        map_rows(M, C, out.y, false, [&](int64_t m, int64_t c) { return relu_value(affine(x[m * C + c], sc[c], sh[c])); });
+        map_rows(M, C, out.y, false,
+                 [&](int64_t m, int64_t c) { return relu_value(affine(x[m * C + c], sc[c], sh[c])); });
     else
         map_rows(M, C, out.y, false, [&](int64_t m, int64_t c) { return affine(x[m * C + c], sc[c], sh[c]); });
 }

@@ -154,6 +154,9 @@ void direct_row(const float* x, const float* w, const float* b, const ConvGeomet
 MINNOW_KERNEL_VARIANT(conv2d_direct_forward)
 void conv2d_direct_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
     MINNOW_DISPATCH(conv2d_direct_forward, x, w, b, g, y);
+#if defined(__AVX512F__)
+    if (use_resident(g)) return conv2d_resident_forward(x, w, b, g, y);
+#endif
     const std::array<int64_t, kMaxDirectPatch> offset = window_offsets(g);
     parallel_for(g.N * g.OH, 4, [&](int64_t begin, int64_t end) {
         for (int64_t r = begin; r < end; ++r) direct_row(x, w, b, g, offset.data(), r / g.OH, r % g.OH, y + r * g.OW * g.K);
@@ -164,6 +167,9 @@ MINNOW_KERNEL_VARIANT(conv2d_direct_relu_max_pool_forward)
 void conv2d_direct_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
                                          float* y) {
     MINNOW_DISPATCH(conv2d_direct_relu_max_pool_forward, x, w, b, g, y);
+#if defined(__AVX512F__)
+    if (use_resident(g)) return conv2d_resident_relu_max_pool_forward(x, w, b, g, y);
+#endif
     const std::array<int64_t, kMaxDirectPatch> offset = window_offsets(g);
     const int64_t PH = g.OH / 2, PW = g.OW / 2, K = g.K, row = g.OW * K;
     parallel_for(g.N * PH, 2, [&](int64_t begin, int64_t end) {

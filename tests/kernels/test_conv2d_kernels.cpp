@@ -3,6 +3,7 @@
 // an AVX2 build it picks im2col for nothing, so here the paths are held to each other.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <initializer_list>
 
 #include "kernels/conv2d.hpp"
@@ -82,6 +83,55 @@ void check_paths(int64_t C, std::initializer_list<int64_t> filter_counts, std::i
                 }
 }
 
+// The direct forward's sums one output at a time: the bias (or 0), then one FMA a tap in kernel-row
+// order, a tap over the padding adding 0 * w.
+Tensor direct_reference(const ConvGeometry& g, const Tensor& x, const Tensor& w, const float* b) {
+    Tensor y({g.N, g.OH, g.OW, g.K});
+    for (int64_t n = 0; n < g.N; ++n)
+        for (int64_t oh = 0; oh < g.OH; ++oh)
+            for (int64_t ow = 0; ow < g.OW; ++ow)
+                for (int64_t k = 0; k < g.K; ++k) {
+                    float acc = b != nullptr ? b[k] : 0.0f;
+                    for (int64_t kh = 0; kh < g.KH; ++kh)
+                        for (int64_t kw = 0; kw < g.KW; ++kw) {
+                            const int64_t ih = oh * g.stride_h - g.pad_top + kh, iw = ow * g.stride_w - g.pad_left + kw;
+                            const bool inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
+                            const float xv = inside ? x.data()[(n * g.H + ih) * g.W + iw] : 0.0f;
+                            acc = std::fma(xv, w.data()[(kh * g.KW + kw) * g.K + k], acc);
+                        }
+                    y.data()[((n * g.OH + oh) * g.OW + ow) * g.K + k] = acc;
+                }
+    return y;
+}
+
+// relu, then 2x2 max pooling (valid) in relu_max_pool_2x2_forward's order.
+Tensor relu_pool_reference(const ConvGeometry& g, const Tensor& y) {
+    const int64_t PH = g.OH / 2, PW = g.OW / 2;
+    Tensor p({g.N, PH, PW, g.K});
+    auto at = [&](int64_t n, int64_t oh, int64_t ow, int64_t k) {
+        const float v = y.data()[((n * g.OH + oh) * g.OW + ow) * g.K + k];
+        return v > 0.0f ? v : 0.0f;
+    };
+    for (int64_t n = 0; n < g.N; ++n)
+        for (int64_t ph = 0; ph < PH; ++ph)
+            for (int64_t pw = 0; pw < PW; ++pw)
+                for (int64_t k = 0; k < g.K; ++k) {
+                    float m = at(n, 2 * ph, 2 * pw, k);
+                    for (const float v : {at(n, 2 * ph, 2 * pw + 1, k), at(n, 2 * ph + 1, 2 * pw, k),
+                                          at(n, 2 * ph + 1, 2 * pw + 1, k)})
+                        m = v > m ? v : m;
+                    p.data()[((n * PH + ph) * PW + pw) * g.K + k] = m;
+                }
+    return p;
+}
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+    if (a.numel() != b.numel()) return false;
+    for (int64_t i = 0; i < a.numel(); ++i)
+        if (a.data()[i] != b.data()[i]) return false;
+    return true;
+}
+
 }  // namespace
 
 TEST_CASE("conv2d kernels: implicit GEMM equals im2col + GEMM, forward and gradients", "[kernels]") {
@@ -113,4 +163,37 @@ TEST_CASE("conv2d kernels: implicit GEMM's dW summed by threads over their pixel
     CHECK(allclose(two.dw, reference.dw, 1e-4f, 1e-3f));
     CHECK(allclose(two.dw, one.dw, 1e-4f, 1e-3f));
     CHECK(allclose(two.db, reference.db, 1e-4f, 1e-3f));
+}
+
+TEST_CASE("conv2d kernels: the direct forward of 3x3 kernels over one channel sums in its order, to the bit",
+          "[kernels]") {
+    // conv1's shape, which AVX-512 builds run with the kernel held in registers, in tiles of up to
+    // 2 x 8 pixels: widths that split into tiles of every size, odd heights (a last tile of one
+    // row), whole vectors of filters, valid and same, with and without a bias, on 1 and 2 threads.
+    const int64_t saved = num_threads();
+    Rng rng(11);
+    for (const int threads : {1, 2})
+        for (const auto& [H, W] : {std::pair<int64_t, int64_t>{28, 28}, {7, 8}, {9, 13}, {5, 21}, {4, 3}, {3, 12}})
+            for (const int64_t K : {16, 32, 48})
+                for (const bool same : {false, true})
+                    for (const bool with_bias : {true, false}) {
+                        const Padding padding = same ? Padding::Same : Padding::Valid;
+                        const AxisWindow rows = axis_window(H, 3, 1, padding), cols = axis_window(W, 3, 1, padding);
+                        const ConvGeometry g{3, H, W, 1, K, 3, 3, rows.out, cols.out, 1, 1, rows.pad_before, cols.pad_before};
+                        const Tensor x = Tensor::uniform({g.N, H, W, 1}, -1, 1, rng);
+                        const Tensor w = Tensor::uniform({9, K}, -1, 1, rng);
+                        const Tensor b = Tensor::uniform({K}, -1, 1, rng);
+                        const float* bias = with_bias ? b.data() : nullptr;
+                        INFO("H=" << H << " W=" << W << " K=" << K << " same=" << same << " bias=" << with_bias
+                                  << " threads=" << threads);
+                        set_num_threads(threads);
+                        Tensor y({g.N, g.OH, g.OW, K});
+                        kernels::conv2d_direct_forward(x.data(), w.data(), bias, g, y.data());
+                        const Tensor expected = direct_reference(g, x, w, bias);
+                        CHECK(same_bits(y, expected));
+                        Tensor pooled({g.N, g.OH / 2, g.OW / 2, K});
+                        kernels::conv2d_direct_relu_max_pool_forward(x.data(), w.data(), bias, g, pooled.data());
+                        CHECK(same_bits(pooled, relu_pool_reference(g, expected)));
+                    }
+    set_num_threads(static_cast<int>(saved));
 }

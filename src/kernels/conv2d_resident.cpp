@@ -1,0 +1,221 @@
+// conv1's convolution (a 3x3 kernel over one input channel, stride 1) on AVX-512, with the kernel
+// held in registers.
+//
+// The direct kernels (conv2d_direct.cpp) load a kernel row for every tap of every group of pixels:
+// with AVX-512's two vectors a block of 32 filters, a group of 4 pixels keeps 8 accumulators, one
+// per FMA the two pipes can have in flight, so the loads and the loop around each tap set the pace
+// (conv1 ran at ~30% of the FMA peak, 18% of W2's inference for 8% of its FLOPs). Here the 9 kernel
+// rows of one vector of 16 filters stay in registers, with its bias, while a tile of up to 2 x 8
+// pixels takes 16 accumulators: every FMA reads its window value as an embedded broadcast of a
+// float in x, the tile's input rows as pointers and its columns as constant displacements. The
+// next 16 filters go over the same input again, in L1.
+//
+// The sums are the direct kernels': the bias first (or 0), then the taps in kernel-row order, each
+// one FMA, so every output has the same bits. Inputs with padding are run on a zero-padded copy of
+// each image.
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "kernels/activation.hpp"
+#include "kernels/conv2d.hpp"
+#include "kernels/simd.hpp"
+#include "minnow/core/parallel.hpp"
+
+#if defined(__AVX512F__)
+
+MINNOW_KERNELS_BEGIN
+
+namespace {
+
+constexpr int kTaps = 9;
+// A tile's columns: 2 rows x 8 columns = 16 accumulators, with the 9 kernel rows and the bias 26
+// of the 32 registers.
+constexpr int kMaxColumns = 8;
+
+struct Resident {
+    vw w[kTaps];
+    vw b;
+};
+
+Resident load_resident(const float* w, const float* b, int64_t K, int64_t k0) {
+    Resident r;
+    for (int j = 0; j < kTaps; ++j) r.w[j] = loadw(w + j * K + k0);
+    r.b = b != nullptr ? loadw(b + k0) : vw{};
+    return r;
+}
+
+// Lambdas inlined as MINNOW_KERNEL_INLINE functions are (GCC kept some of the tiles' as calls).
+#define MINNOW_LAMBDA_INLINE __attribute__((always_inline))
+
+// f.template operator()<i>() for i = 0 .. N - 1, each i a constant (the tiles' indices must be,
+// for their accumulators to be registers).
+template <int N, class F>
+MINNOW_KERNEL_INLINE void unrolled(F&& f) {
+    [&]<int... I>(std::integer_sequence<int, I...>) MINNOW_LAMBDA_INLINE { (f.template operator()<I>(), ...); }(std::make_integer_sequence<int, N>{});
+}
+
+// Pixels (oh0 + a, ow0 + c), a < A, c < B, of one vector of filters: x0 is the first pixel's
+// window's top-left value, W the input's row length. The loop runs over the tile's input values,
+// each broadcast once into the FMAs of every pixel whose window holds it: in row-major order, each
+// pixel meets its taps in kernel-row order. (Looping over the taps instead, GCC gave each value
+// one register for all its taps and spilled the accumulators.)
+template <int A, int B>
+MINNOW_KERNEL_INLINE void tile(const float* x0, int64_t W, const Resident& r, vw (&acc)[A][B]) {
+    for (int a = 0; a < A; ++a)
+        for (int c = 0; c < B; ++c) acc[a][c] = r.b;
+    unrolled<A + 2>([&]<int row>() MINNOW_LAMBDA_INLINE {
+        const float* xr = x0 + row * W;
+        unrolled<B + 2>([&]<int col>() MINNOW_LAMBDA_INLINE {
+            const float xv = xr[col];
+            unrolled<3>([&]<int kh>() MINNOW_LAMBDA_INLINE {
+                unrolled<3>([&]<int kw>() MINNOW_LAMBDA_INLINE {
+                    constexpr int a = row - kh, c = col - kw;
+                    if constexpr (a >= 0 && a < A && c >= 0 && c < B) acc[a][c] += xv * r.w[kh * 3 + kw];
+                });
+            });
+        });
+    });
+}
+
+MINNOW_KERNEL_INLINE vw relu(vw v) {
+    typedef int32_t lanes __attribute__((vector_size(sizeof(vw))));
+    return reinterpret_cast<vw>(reinterpret_cast<lanes>(v) & (v > vw{}));
+}
+
+// Where a tile's outputs go: the convolution's pixels (output rows `row` floats apart), or relu
+// and the 2x2 max pooling of them in relu_max_pool_2x2_forward's order (tiles of 2 rows and an even
+// number of columns).
+struct PlainStore {
+    int64_t K, row;
+    static constexpr bool takes(int, int) { return true; }
+    template <int A, int B>
+    MINNOW_KERNEL_INLINE void operator()(const vw (&acc)[A][B], float* out) const {
+        for (int a = 0; a < A; ++a)
+            for (int c = 0; c < B; ++c) storew(out + a * row + c * K, acc[a][c]);
+    }
+};
+struct PoolStore {
+    int64_t K;
+    static constexpr bool takes(int rows, int columns) { return rows == 2 && columns % 2 == 0; }
+    template <int A, int B>
+    MINNOW_KERNEL_INLINE void operator()(const vw (&acc)[A][B], float* out) const {
+        for (int p = 0; p < B / 2; ++p) {
+            const vw v1 = relu(acc[0][2 * p + 1]), v2 = relu(acc[1][2 * p]), v3 = relu(acc[1][2 * p + 1]);
+            vw m = relu(acc[0][2 * p]);
+            m = v1 > m ? v1 : m;
+            m = v2 > m ? v2 : m;
+            m = v3 > m ? v3 : m;
+            storew(out + p * K, m);
+        }
+    }
+};
+
+// A tile of `rows` (1 or 2) x `columns` (1 .. kMaxColumns) pixels, sizes known at compile time.
+template <class Store>
+void any_tile(int rows, int columns, const float* x0, int64_t W, const Resident& r, const Store& store, float* out) {
+    auto run = [&]<int A, int B>() {
+        if constexpr (Store::takes(A, B)) {
+            vw acc[A][B];
+            tile<A, B>(x0, W, r, acc);
+            store(acc, out);
+        }
+    };
+    auto with_rows = [&]<int A>() {
+        switch (columns) {
+            case 1: return run.template operator()<A, 1>();
+            case 2: return run.template operator()<A, 2>();
+            case 3: return run.template operator()<A, 3>();
+            case 4: return run.template operator()<A, 4>();
+            case 5: return run.template operator()<A, 5>();
+            case 6: return run.template operator()<A, 6>();
+            case 7: return run.template operator()<A, 7>();
+            default: return run.template operator()<A, 8>();
+        }
+    };
+    if (rows == 2) with_rows.template operator()<2>();
+    else with_rows.template operator()<1>();
+}
+
+// Group i of n items split into `groups` as evenly as can be, the larger groups first: its first
+// item and size. (26 columns in tiles of at most 8 are 7, 7, 6, 6: no tile of 2 that leaves the
+// FMA pipes waiting on 2 accumulators.)
+std::pair<int64_t, int> group(int64_t n, int64_t groups, int64_t i) {
+    const int64_t base = n / groups, larger = n % groups;
+    return {i * base + std::min(i, larger), static_cast<int>(base + (i < larger ? 1 : 0))};
+}
+
+bool windows_inside(const ConvGeometry& g) { return g.pad_top == 0 && g.pad_left == 0 && g.OH + 2 <= g.H && g.OW + 2 <= g.W; }
+
+// Image n as the tiles read it: its first window's top-left value and the row length. x itself
+// when no window reaches the padding, else a zero-padded copy in `padded` (made once an image:
+// `copied` says which image it holds).
+std::pair<const float*, int64_t> image_input(const float* x, const ConvGeometry& g, int64_t n,
+                                             std::vector<float>& padded, int64_t& copied) {
+    if (windows_inside(g)) return {x + n * g.H * g.W, g.W};
+    const int64_t H = g.OH + 2, W = g.OW + 2;
+    if (copied != n) {
+        padded.assign(static_cast<size_t>(H * W), 0.0f);
+        for (int64_t i = std::max<int64_t>(0, g.pad_top); i < std::min(H, g.H + g.pad_top); ++i)
+            for (int64_t j = std::max<int64_t>(0, g.pad_left); j < std::min(W, g.W + g.pad_left); ++j)
+                padded[static_cast<size_t>(i * W + j)] = x[(n * g.H + i - g.pad_top) * g.W + j - g.pad_left];
+        copied = n;
+    }
+    return {padded.data(), W};
+}
+
+// Output rows [2 * pair, 2 * pair + 2) of image n: `rows` of them (2, or 1 at an odd end), across
+// `columns` pixels in tiles of up to `max_columns`; tile (at column c0) goes to out + c0 * step.
+template <class Store>
+void tile_rows(const float* x0, int64_t W, int rows, int64_t columns, int64_t max_columns, int64_t in_step,
+               int64_t out_step, const float* w, const float* b, int64_t K, const Store& store, float* out) {
+    const int64_t groups = (columns + max_columns - 1) / max_columns;
+    for (int64_t k0 = 0; k0 < K; k0 += kWideLanes) {
+        const Resident r = load_resident(w, b, K, k0);
+        for (int64_t i = 0; i < groups; ++i) {
+            const auto [c0, size] = group(columns, groups, i);
+            any_tile(rows, static_cast<int>(size * in_step), x0 + c0 * in_step, W, r, store, out + c0 * out_step + k0);
+        }
+    }
+}
+
+}  // namespace
+
+bool use_resident(const ConvGeometry& g) {
+    return g.C == 1 && g.KH == 3 && g.KW == 3 && g.stride_h == 1 && g.stride_w == 1 && g.K % kWideLanes == 0;
+}
+
+void conv2d_resident_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
+    const int64_t pairs = (g.OH + 1) / 2, K = g.K;
+    parallel_for(g.N * pairs, 2, [&](int64_t begin, int64_t end) {
+        std::vector<float> padded;
+        int64_t copied = -1;
+        for (int64_t item = begin; item < end; ++item) {
+            const int64_t n = item / pairs, oh = item % pairs * 2;
+            const auto [image, W] = image_input(x, g, n, padded, copied);
+            const int rows = static_cast<int>(std::min<int64_t>(2, g.OH - oh));
+            tile_rows(image + oh * W, W, rows, g.OW, kMaxColumns, 1, K, w, b, K, PlainStore{K, g.OW * K},
+                      y + (n * g.OH + oh) * g.OW * K);
+        }
+    });
+}
+
+void conv2d_resident_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
+                                           float* y) {
+    const int64_t PH = g.OH / 2, PW = g.OW / 2, K = g.K;
+    parallel_for(g.N * PH, 2, [&](int64_t begin, int64_t end) {
+        std::vector<float> padded;
+        int64_t copied = -1;
+        for (int64_t item = begin; item < end; ++item) {
+            const int64_t n = item / PH, ph = item % PH;
+            const auto [image, W] = image_input(x, g, n, padded, copied);
+            // A tile of 2 x 8 pixels is 4 pooled outputs: pooled columns in groups of up to 4.
+            tile_rows(image + 2 * ph * W, W, 2, PW, kMaxColumns / 2, 2, K, w, b, K, PoolStore{K},
+                      y + item * PW * K);
+        }
+    });
+}
+
+MINNOW_KERNELS_END
+
+#endif

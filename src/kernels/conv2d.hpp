@@ -57,9 +57,10 @@ inline bool use_direct(const ConvGeometry& g) { return g.patch() <= kMaxDirectPa
 void conv2d_direct_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y);
 /// The direct convolution, then relu, then 2x2 max pooling (stride 2, valid) of its output:
 /// y (N, OH / 2, OW / 2, K), the same values as the three one after the other, without writing the
-/// convolution's output to memory. Inference only (it keeps no argmax).
+/// convolution's output to memory. With argmax (else null), relu_max_pool_2x2_forward's too: the
+/// flat index, in the convolution's output (N, OH, OW, K), of each window's maximum.
 void conv2d_direct_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
-                                         float* y);
+                                         float* y, int32_t* argmax);
 #if defined(__AVX512F__)
 /// Whether the direct forward kernels hand this convolution to the resident-weights ones
 /// (conv2d_resident.cpp): a 3x3 kernel over one input channel, stride 1, whole vectors of filters.
@@ -67,7 +68,7 @@ bool use_resident(const ConvGeometry& g);
 /// conv2d_direct_forward's and conv2d_direct_relu_max_pool_forward's results, to the bit.
 void conv2d_resident_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y);
 void conv2d_resident_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
-                                           float* y);
+                                           float* y, int32_t* argmax);
 #endif
 /// Where a convolution's backward puts its gradients. Each pointer may be null (no gradient
 /// wanted). dx and dw are written (=) when their assign flag is set, else added to (+=); db is
@@ -84,6 +85,12 @@ struct ConvGrads {
 /// over taps; db = sum of dy over pixels.
 void conv2d_direct_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g,
                             const ConvGrads& out);
+/// dW and db of conv2d_direct_relu_max_pool_forward (with argmax) from the pooled output y, its
+/// gradient dy and the argmax: the bits of relu_max_pool_2x2_backward and then
+/// conv2d_direct_backward, without the convolution's output or its gradient in memory. No dx (out.dx
+/// is ignored): for a convolution whose input needs no gradient, such as a model's first layer.
+void conv2d_direct_relu_max_pool_backward(const float* x, const float* y, const float* dy, const int32_t* argmax,
+                                          const ConvGeometry& g, const ConvGrads& out);
 
 /// The implicit-GEMM tiles' width in filters (or a Dense layer's units): two of the widest vectors
 /// the build targets (32 with AVX-512, else 16). A filter count that is not a multiple of it leaves

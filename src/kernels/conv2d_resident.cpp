@@ -14,6 +14,7 @@
 // one FMA, so every output has the same bits. Inputs with padding are run on a zero-padded copy of
 // each image.
 #include <algorithm>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -83,42 +84,64 @@ MINNOW_KERNEL_INLINE vw relu(vw v) {
     return reinterpret_cast<vw>(reinterpret_cast<lanes>(v) & (v > vw{}));
 }
 
-// Where a tile's outputs go: the convolution's pixels (output rows `row` floats apart), or relu
-// and the 2x2 max pooling of them in relu_max_pool_2x2_forward's order (tiles of 2 rows and an even
-// number of columns).
+// Where a tile's outputs go, from `offset` in the output, `at` being the flat index of the tile's
+// first pixel in the convolution's output: the convolution's pixels, or relu and the 2x2 max
+// pooling of them in relu_max_pool_2x2_forward's order (tiles of 2 rows and an even number of
+// columns), with its argmax when wanted.
 struct PlainStore {
+    float* y;
     int64_t K, row;
     static constexpr bool takes(int, int) { return true; }
     template <int A, int B>
-    MINNOW_KERNEL_INLINE void operator()(const vw (&acc)[A][B], float* out) const {
+    MINNOW_KERNEL_INLINE void operator()(const vw (&acc)[A][B], int64_t offset, int64_t) const {
         for (int a = 0; a < A; ++a)
-            for (int c = 0; c < B; ++c) storew(out + a * row + c * K, acc[a][c]);
+            for (int c = 0; c < B; ++c) storew(y + offset + a * row + c * K, acc[a][c]);
     }
 };
+template <bool WithArgmax>
 struct PoolStore {
-    int64_t K;
+    float* y;
+    int32_t* argmax;
+    int64_t K, row;
     static constexpr bool takes(int rows, int columns) { return rows == 2 && columns % 2 == 0; }
     template <int A, int B>
-    MINNOW_KERNEL_INLINE void operator()(const vw (&acc)[A][B], float* out) const {
+    MINNOW_KERNEL_INLINE void operator()(const vw (&acc)[A][B], int64_t offset, int64_t at) const {
+        typedef int32_t lanes __attribute__((vector_size(sizeof(vw))));
+        lanes lane{};
+        for (int i = 0; i < kWideLanes; ++i) lane[i] = i;
         for (int p = 0; p < B / 2; ++p) {
             const vw v1 = relu(acc[0][2 * p + 1]), v2 = relu(acc[1][2 * p]), v3 = relu(acc[1][2 * p + 1]);
             vw m = relu(acc[0][2 * p]);
-            m = v1 > m ? v1 : m;
-            m = v2 > m ? v2 : m;
-            m = v3 > m ? v3 : m;
-            storew(out + p * K, m);
+            if constexpr (WithArgmax) {
+                const auto top_left = static_cast<int32_t>(at + 2 * p * K), k = static_cast<int32_t>(K);
+                const auto below = static_cast<int32_t>(row);
+                lanes i = lane + top_left;
+                i = v1 > m ? lane + (top_left + k) : i;
+                m = v1 > m ? v1 : m;
+                i = v2 > m ? lane + (top_left + below) : i;
+                m = v2 > m ? v2 : m;
+                i = v3 > m ? lane + (top_left + below + k) : i;
+                m = v3 > m ? v3 : m;
+                std::memcpy(argmax + offset + p * K, &i, sizeof i);
+            } else {
+                m = v1 > m ? v1 : m;
+                m = v2 > m ? v2 : m;
+                m = v3 > m ? v3 : m;
+            }
+            storew(y + offset + p * K, m);
         }
     }
 };
 
 // A tile of `rows` (1 or 2) x `columns` (1 .. kMaxColumns) pixels, sizes known at compile time.
 template <class Store>
-void any_tile(int rows, int columns, const float* x0, int64_t W, const Resident& r, const Store& store, float* out) {
+void any_tile(int rows, int columns, const float* x0, int64_t W, const Resident& r, const Store& store,
+              int64_t offset, int64_t at) {
     auto run = [&]<int A, int B>() {
         if constexpr (Store::takes(A, B)) {
             vw acc[A][B];
             tile<A, B>(x0, W, r, acc);
-            store(acc, out);
+            store(acc, offset, at);
         }
     };
     auto with_rows = [&]<int A>() {
@@ -164,17 +187,21 @@ std::pair<const float*, int64_t> image_input(const float* x, const ConvGeometry&
     return {padded.data(), W};
 }
 
-// Output rows [2 * pair, 2 * pair + 2) of image n: `rows` of them (2, or 1 at an odd end), across
-// `columns` pixels in tiles of up to `max_columns`; tile (at column c0) goes to out + c0 * step.
+// `rows` (2, or 1 at an odd end) output rows across `columns` units (pixels, or pooled pixels of
+// `in_step` = 2 input columns), in tiles of up to `max_columns` units. x0 is the first window's
+// top-left value; the units' outputs are `out_step` floats apart from `offset`, and `first` is the
+// first pixel's flat index in the convolution's output.
 template <class Store>
 void tile_rows(const float* x0, int64_t W, int rows, int64_t columns, int64_t max_columns, int64_t in_step,
-               int64_t out_step, const float* w, const float* b, int64_t K, const Store& store, float* out) {
+               int64_t out_step, const float* w, const float* b, int64_t K, const Store& store, int64_t offset,
+               int64_t first) {
     const int64_t groups = (columns + max_columns - 1) / max_columns;
     for (int64_t k0 = 0; k0 < K; k0 += kWideLanes) {
         const Resident r = load_resident(w, b, K, k0);
         for (int64_t i = 0; i < groups; ++i) {
             const auto [c0, size] = group(columns, groups, i);
-            any_tile(rows, static_cast<int>(size * in_step), x0 + c0 * in_step, W, r, store, out + c0 * out_step + k0);
+            any_tile(rows, static_cast<int>(size * in_step), x0 + c0 * in_step, W, r, store,
+                     offset + c0 * out_step + k0, first + c0 * in_step * K + k0);
         }
     }
 }
@@ -194,26 +221,31 @@ void conv2d_resident_forward(const float* x, const float* w, const float* b, con
             const int64_t n = item / pairs, oh = item % pairs * 2;
             const auto [image, W] = image_input(x, g, n, padded, copied);
             const int rows = static_cast<int>(std::min<int64_t>(2, g.OH - oh));
-            tile_rows(image + oh * W, W, rows, g.OW, kMaxColumns, 1, K, w, b, K, PlainStore{K, g.OW * K},
-                      y + (n * g.OH + oh) * g.OW * K);
+            const int64_t offset = (n * g.OH + oh) * g.OW * K;
+            tile_rows(image + oh * W, W, rows, g.OW, kMaxColumns, 1, K, w, b, K, PlainStore{y, K, g.OW * K}, offset,
+                      offset);
         }
     });
 }
 
 void conv2d_resident_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
-                                           float* y) {
-    const int64_t PH = g.OH / 2, PW = g.OW / 2, K = g.K;
-    parallel_for(g.N * PH, 2, [&](int64_t begin, int64_t end) {
-        std::vector<float> padded;
-        int64_t copied = -1;
-        for (int64_t item = begin; item < end; ++item) {
-            const int64_t n = item / PH, ph = item % PH;
-            const auto [image, W] = image_input(x, g, n, padded, copied);
-            // A tile of 2 x 8 pixels is 4 pooled outputs: pooled columns in groups of up to 4.
-            tile_rows(image + 2 * ph * W, W, 2, PW, kMaxColumns / 2, 2, K, w, b, K, PoolStore{K},
-                      y + item * PW * K);
-        }
-    });
+                                           float* y, int32_t* argmax) {
+    const int64_t PH = g.OH / 2, PW = g.OW / 2, K = g.K, row = g.OW * K;
+    auto pool = [&](const auto& store) {
+        parallel_for(g.N * PH, 2, [&](int64_t begin, int64_t end) {
+            std::vector<float> padded;
+            int64_t copied = -1;
+            for (int64_t item = begin; item < end; ++item) {
+                const int64_t n = item / PH, ph = item % PH;
+                const auto [image, W] = image_input(x, g, n, padded, copied);
+                // A tile of 2 x 8 pixels is 4 pooled outputs: pooled columns in groups of up to 4.
+                tile_rows(image + 2 * ph * W, W, 2, PW, kMaxColumns / 2, 2, K, w, b, K, store, item * PW * K,
+                          (n * g.OH + 2 * ph) * row);
+            }
+        });
+    };
+    if (argmax != nullptr) pool(PoolStore<true>{y, argmax, K, row});
+    else pool(PoolStore<false>{y, nullptr, K, row});
 }
 
 MINNOW_KERNELS_END

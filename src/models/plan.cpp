@@ -142,8 +142,9 @@ StepFn batch_norm_then(const Layers& run, BatchNormalization::TrainOp fused) {
 }
 
 const FuseRule kFuseRules[] = {
-    // At inference (BatchNormalization folded in) the convolution's output never goes to memory
-    // where its kernel is a direct one; with a graph to record, the two ops one after the other.
+    // Where the convolution's kernel is a direct one, its output never goes to memory: at
+    // inference (BatchNormalization folded in), and in training where its input needs no gradient
+    // (W2-noBN's first block). Otherwise the two ops one after the other.
     {"conv_relu_max_pool",
      {is_linear_conv, is_relu, is_plain_2x2_pool},
      [](const Layers& run) -> StepFn {

@@ -192,7 +192,7 @@ TEST_CASE("conv2d kernels: the direct forward of 3x3 kernels over one channel su
                         const Tensor expected = direct_reference(g, x, w, bias);
                         CHECK(same_bits(y, expected));
                         Tensor pooled({g.N, g.OH / 2, g.OW / 2, K});
-                        kernels::conv2d_direct_relu_max_pool_forward(x.data(), w.data(), bias, g, pooled.data());
+                        kernels::conv2d_direct_relu_max_pool_forward(x.data(), w.data(), bias, g, pooled.data(), nullptr);
                         CHECK(same_bits(pooled, relu_pool_reference(g, expected)));
                     }
     set_num_threads(static_cast<int>(saved));

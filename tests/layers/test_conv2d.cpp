@@ -6,6 +6,8 @@
 #include "core/config_json.hpp"
 #include "minnow/autograd/graph.hpp"
 #include "minnow/core/error.hpp"
+#include "minnow/core/parallel.hpp"
+#include "minnow/core/rng.hpp"
 #include "minnow/layers/layers.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
 #include "support/gradcheck.hpp"
@@ -273,4 +275,55 @@ TEST_CASE("conv2d_relu_max_pool2d: relu_max_pool2d(conv2d(...)) to the bit, fuse
     const auto unfused = test::values_and_grads([&] { return relu_max_pool2d(conv2d(x, w, b)); }, {x, w, b}, dy);
     for (size_t i = 0; i < fused.size(); ++i) CHECK(test::identical(fused[i], unfused[i]));
     CHECK_THROWS_AS(conv2d_relu_max_pool2d(test::random_leaf({2, 3, 3, 1}, 73), w, b), ShapeError);
+}
+
+TEST_CASE("conv2d_relu_max_pool2d: fused in training where x needs no gradient, the two ops' values and "
+          "gradients to the bit",
+          "[layers][pool][conv]") {
+    // The fused backward computes dW and db from the pooled gradient and the argmax alone; it must
+    // give what relu_max_pool2d's backward and then conv2d's would (each checked against finite
+    // differences above), on 1 and 2 threads (whose dW partial sums differ, the same for both).
+    struct Case {
+        Shape x, w;
+        Size2 strides;
+        Padding padding;
+        const char* what;
+    };
+    const Case cases[] = {
+        {{4, 28, 28, 1}, {3, 3, 1, 32}, 1, Padding::Valid, "W2's conv1"},
+        {{3, 13, 11, 1}, {3, 3, 1, 16}, 1, Padding::Valid, "odd output height and width: a row and column no window takes"},
+        {{2, 9, 10, 1}, {3, 3, 1, 48}, 1, Padding::Same, "same padding, three vectors of filters"},
+        {{2, 12, 11, 2}, {2, 2, 2, 40}, 1, Padding::Valid, "two channels under a 2x2 kernel, a tail of 8 filters"},
+        {{2, 9, 9, 1}, {3, 3, 1, 33}, 2, Padding::Same, "stride 2 over the padding"},
+    };
+    const int saved = num_threads();
+    uint64_t seed = 80;
+    for (const int threads : {1, 2})
+        for (const Case& c : cases) {
+            INFO(c.what << ", " << threads << " thread(s)");
+            set_num_threads(threads);
+            Rng rng(seed++);
+            const Variable x(Tensor::uniform(c.x, -1, 1, rng), false);
+            const Variable w = test::random_leaf(c.w, seed++, -0.5f, 0.5f);
+            const Variable b = test::random_leaf({c.w[3]}, seed++, -0.3f, 0.3f);
+            const Shape pooled = relu_max_pool2d(conv2d(x, w, b, c.strides, c.padding)).shape();
+            const Tensor dy = Tensor::uniform(pooled, -1, 1, rng);
+            const auto fused = test::values_and_grads(
+                [&] { return conv2d_relu_max_pool2d(x, w, b, c.strides, c.padding); }, {w, b}, dy);
+            const auto unfused = test::values_and_grads(
+                [&] { return relu_max_pool2d(conv2d(x, w, b, c.strides, c.padding)); }, {w, b}, dy);
+            for (size_t i = 0; i < fused.size(); ++i) CHECK(test::identical(fused[i], unfused[i]));
+            // The fused op is the one recorded; without a bias, the kernel's gradient alone.
+            CHECK(conv2d_relu_max_pool2d(x, w, b, c.strides, c.padding).node()->name() == "conv2d_relu_max_pool2d");
+            const auto fused_nb = test::values_and_grads(
+                [&] { return conv2d_relu_max_pool2d(x, w, Variable(), c.strides, c.padding); }, {w}, dy);
+            const auto unfused_nb = test::values_and_grads(
+                [&] { return relu_max_pool2d(conv2d(x, w, Variable(), c.strides, c.padding)); }, {w}, dy);
+            for (size_t i = 0; i < fused_nb.size(); ++i) CHECK(test::identical(fused_nb[i], unfused_nb[i]));
+        }
+    set_num_threads(saved);
+    // Where x needs a gradient, the two ops are recorded.
+    const Variable x = test::random_leaf({2, 6, 6, 1}, 90);
+    const Variable w = test::random_leaf({3, 3, 1, 32}, 91);
+    CHECK(conv2d_relu_max_pool2d(x, w, Variable()).node()->name() == "relu_max_pool2d");
 }

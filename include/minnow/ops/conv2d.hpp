@@ -12,9 +12,11 @@ namespace minnow {
 Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias, Size2 strides = 1,
                 Padding padding = Padding::Valid);
 
-/// relu_max_pool2d(conv2d(x, kernel, bias, strides, padding)), the same numbers. Without a graph
-/// to record (inference) and with a direct kernel's small patch, one pass that pools each pair of
-/// the convolution's rows while they are in the cache, never writing them out.
+/// relu_max_pool2d(conv2d(x, kernel, bias, strides, padding)), the same numbers and gradients. With
+/// a direct kernel's small patch, one pass that pools each pair of the convolution's rows while they
+/// are in the cache, never writing them out: at inference, and in training where x needs no
+/// gradient (a model's first layer), whose backward computes the kernel's and bias' gradients from
+/// the pooled gradient alone.
 Variable conv2d_relu_max_pool2d(const Variable& x, const Variable& kernel, const Variable& bias, Size2 strides = 1,
                                 Padding padding = Padding::Valid);
 

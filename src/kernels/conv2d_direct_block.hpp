@@ -1,0 +1,49 @@
+#pragma once
+// What the direct convolution's forward (conv2d_direct.cpp) and backward
+// (conv2d_direct_backward.cpp) kernels share: the register block of filters and the window's
+// offsets.
+//
+// An output pixel's block of kBlock = 32 filters is kVecs vectors of the widest width the build
+// targets (four 8-float vectors with AVX2, two 16-float ones with AVX-512).
+#include <array>
+#include <cstdint>
+
+#include "kernels/conv2d.hpp"
+#include "kernels/simd.hpp"
+
+MINNOW_KERNELS_BEGIN
+
+// Filters per register block, as kVecs vectors of kWideLanes floats.
+constexpr int64_t kBlock = 32;
+constexpr int kVecs = static_cast<int>(kBlock) / kWideLanes;
+static_assert(kVecs * kWideLanes == kBlock, "a block is whole vectors");
+
+struct Block {
+    vw v[kVecs];
+};
+
+MINNOW_KERNEL_INLINE Block load_block(const float* p) {
+    Block b;
+    for (int i = 0; i < kVecs; ++i) b.v[i] = loadw(p + i * kWideLanes);
+    return b;
+}
+MINNOW_KERNEL_INLINE void store_block(float* p, const Block& b) {
+    for (int i = 0; i < kVecs; ++i) storew(p + i * kWideLanes, b.v[i]);
+}
+
+// Offsets of the window's values from its top-left, in kernel-row order (kh, kw, c).
+MINNOW_KERNEL_INLINE std::array<int64_t, kMaxDirectPatch> window_offsets(const ConvGeometry& g) {
+    std::array<int64_t, kMaxDirectPatch> offset{};
+    for (int64_t kh = 0; kh < g.KH; ++kh)
+        for (int64_t kw = 0; kw < g.KW; ++kw)
+            for (int64_t c = 0; c < g.C; ++c) offset[static_cast<size_t>((kh * g.KW + kw) * g.C + c)] = (kh * g.W + kw) * g.C + c;
+    return offset;
+}
+
+// Whether every window of the convolution lies inside the input (no padding reached).
+MINNOW_KERNEL_INLINE bool windows_inside(const ConvGeometry& g) {
+    return g.pad_top == 0 && g.pad_left == 0 && (g.OH - 1) * g.stride_h + g.KH <= g.H &&
+           (g.OW - 1) * g.stride_w + g.KW <= g.W;
+}
+
+MINNOW_KERNELS_END

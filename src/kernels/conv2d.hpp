@@ -57,10 +57,14 @@ inline bool use_direct(const ConvGeometry& g) { return g.patch() <= kMaxDirectPa
 void conv2d_direct_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y);
 /// The direct convolution, then relu, then 2x2 max pooling (stride 2, valid) of its output:
 /// y (N, OH / 2, OW / 2, K), the same values as the three one after the other, without writing the
-/// convolution's output to memory. With argmax (else null), relu_max_pool_2x2_forward's too: the
-/// flat index, in the convolution's output (N, OH, OW, K), of each window's maximum.
+/// convolution's output to memory. With `window` (else null), for the backward, each pooled
+/// output's code: which pixel of its window held relu_max_pool_2x2_forward's argmax (0 top-left,
+/// 1 top-right, 2 bottom-left, 3 bottom-right), or kNoGradient where the maximum was not positive
+/// and the ReLU passes no gradient. A byte, not the argmax's int32 and the output both: the
+/// backward reads a quarter of the memory.
 void conv2d_direct_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
-                                         float* y, int32_t* argmax);
+                                         float* y, uint8_t* window);
+inline constexpr uint8_t kNoGradient = 4;
 #if defined(__AVX512F__)
 /// Whether the direct forward kernels hand this convolution to the resident-weights ones
 /// (conv2d_resident.cpp): a 3x3 kernel over one input channel, stride 1, whole vectors of filters.
@@ -68,7 +72,7 @@ bool use_resident(const ConvGeometry& g);
 /// conv2d_direct_forward's and conv2d_direct_relu_max_pool_forward's results, to the bit.
 void conv2d_resident_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y);
 void conv2d_resident_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
-                                           float* y, int32_t* argmax);
+                                           float* y, uint8_t* window);
 #endif
 /// Where a convolution's backward puts its gradients. Each pointer may be null (no gradient
 /// wanted). dx and dw are written (=) when their assign flag is set, else added to (+=); db is
@@ -85,11 +89,11 @@ struct ConvGrads {
 /// over taps; db = sum of dy over pixels.
 void conv2d_direct_backward(const float* x, const float* w, const float* dy, const ConvGeometry& g,
                             const ConvGrads& out);
-/// dW and db of conv2d_direct_relu_max_pool_forward (with argmax) from the pooled output y, its
-/// gradient dy and the argmax: the bits of relu_max_pool_2x2_backward and then
-/// conv2d_direct_backward, without the convolution's output or its gradient in memory. No dx (out.dx
-/// is ignored): for a convolution whose input needs no gradient, such as a model's first layer.
-void conv2d_direct_relu_max_pool_backward(const float* x, const float* y, const float* dy, const int32_t* argmax,
+/// dW and db of conv2d_direct_relu_max_pool_forward from the pooled gradient dy and the window
+/// codes: the bits of relu_max_pool_2x2_backward and then conv2d_direct_backward, without the
+/// convolution's output or its gradient in memory. No dx (out.dx is ignored): for a convolution
+/// whose input needs no gradient, such as a model's first layer.
+void conv2d_direct_relu_max_pool_backward(const float* x, const float* dy, const uint8_t* window,
                                           const ConvGeometry& g, const ConvGrads& out);
 
 /// The implicit-GEMM tiles' width in filters (or a Dense layer's units): two of the widest vectors

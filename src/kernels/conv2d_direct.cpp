@@ -134,14 +134,12 @@ namespace {
 
 // One pooled output row's K channels of each window from the two convolution rows under it, in
 // relu_max_pool_2x2_forward's order: the top-left value, then top-right, bottom-left,
-// bottom-right. With argmax, the flat index in the convolution's output of each maximum;
-// `first` is the top-left pixel's.
-void pool_row(const float* top, const float* bottom, int64_t PW, int64_t K, int64_t row, int64_t first, float* y,
-              int32_t* argmax) {
+// bottom-right. With `window`, each maximum's code (conv2d.hpp).
+void pool_row(const float* top, const float* bottom, int64_t PW, int64_t K, float* y, uint8_t* window) {
     for (int64_t pw = 0; pw < PW; ++pw) {
         const int64_t at = 2 * pw * K;
         float* __restrict out = y + pw * K;
-        if (argmax == nullptr) {
+        if (window == nullptr) {
             for (int64_t k = 0; k < K; ++k) {
                 const float v1 = relu_value(top[at + K + k]), v2 = relu_value(bottom[at + k]);
                 const float v3 = relu_value(bottom[at + K + k]);
@@ -153,21 +151,20 @@ void pool_row(const float* top, const float* bottom, int64_t PW, int64_t K, int6
             }
             continue;
         }
-        int32_t* __restrict arg = argmax + pw * K;
-        const int64_t base = first + at;
+        uint8_t* __restrict code = window + pw * K;
         for (int64_t k = 0; k < K; ++k) {
             const float v1 = relu_value(top[at + K + k]), v2 = relu_value(bottom[at + k]);
             const float v3 = relu_value(bottom[at + K + k]);
             float m = relu_value(top[at + k]);
-            int32_t i = static_cast<int32_t>(base + k);
-            i = v1 > m ? static_cast<int32_t>(base + K + k) : i;
+            int32_t i = 0;
+            i = v1 > m ? 1 : i;
             m = v1 > m ? v1 : m;
-            i = v2 > m ? static_cast<int32_t>(base + row + k) : i;
+            i = v2 > m ? 2 : i;
             m = v2 > m ? v2 : m;
-            i = v3 > m ? static_cast<int32_t>(base + row + K + k) : i;
+            i = v3 > m ? 3 : i;
             m = v3 > m ? v3 : m;
             out[k] = m;
-            arg[k] = i;
+            code[k] = static_cast<uint8_t>(m > 0.0f ? i : kNoGradient);
         }
     }
 }
@@ -176,10 +173,10 @@ void pool_row(const float* top, const float* bottom, int64_t PW, int64_t K, int6
 
 MINNOW_KERNEL_VARIANT(conv2d_direct_relu_max_pool_forward)
 void conv2d_direct_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
-                                         float* y, int32_t* argmax) {
-    MINNOW_DISPATCH(conv2d_direct_relu_max_pool_forward, x, w, b, g, y, argmax);
+                                         float* y, uint8_t* window) {
+    MINNOW_DISPATCH(conv2d_direct_relu_max_pool_forward, x, w, b, g, y, window);
 #if defined(__AVX512F__)
-    if (use_resident(g)) return conv2d_resident_relu_max_pool_forward(x, w, b, g, y, argmax);
+    if (use_resident(g)) return conv2d_resident_relu_max_pool_forward(x, w, b, g, y, window);
 #endif
     const std::array<int64_t, kMaxDirectPatch> offset = window_offsets(g);
     const int64_t PH = g.OH / 2, PW = g.OW / 2, K = g.K, row = g.OW * K;
@@ -190,8 +187,8 @@ void conv2d_direct_relu_max_pool_forward(const float* x, const float* w, const f
             const int64_t n = r / PH, ph = r % PH;
             direct_row(x, w, b, g, offset.data(), n, 2 * ph, rows.data());
             direct_row(x, w, b, g, offset.data(), n, 2 * ph + 1, rows.data() + row);
-            pool_row(rows.data(), rows.data() + row, PW, K, row, (n * g.OH + 2 * ph) * row, y + r * PW * K,
-                     argmax != nullptr ? argmax + r * PW * K : nullptr);
+            pool_row(rows.data(), rows.data() + row, PW, K, y + r * PW * K,
+                     window != nullptr ? window + r * PW * K : nullptr);
         }
     });
 }

@@ -9,6 +9,10 @@
 #include <cstring>
 #include <vector>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "kernels/conv2d.hpp"
 #include "kernels/conv2d_direct_block.hpp"
 #include "kernels/simd.hpp"
@@ -202,45 +206,49 @@ void conv2d_direct_backward(const float* x, const float* w, const float* dy, con
 }
 
 MINNOW_KERNEL_VARIANT(conv2d_direct_relu_max_pool_backward)
-void conv2d_direct_relu_max_pool_backward(const float* x, const float* y, const float* dy, const int32_t* argmax,
+void conv2d_direct_relu_max_pool_backward(const float* x, const float* dy, const uint8_t* window,
                                           const ConvGeometry& g, const ConvGrads& out) {
-    MINNOW_DISPATCH(conv2d_direct_relu_max_pool_backward, x, y, dy, argmax, g, out);
+    MINNOW_DISPATCH(conv2d_direct_relu_max_pool_backward, x, dy, window, g, out);
     if (out.dw == nullptr && out.db == nullptr) return;
     const int64_t K = g.K, PH = g.OH / 2, PW = g.OW / 2;
     // The convolution's output gradient that relu_max_pool_2x2_backward would have written, a tile
-    // at a time: dy at each window's argmax where the ReLU passed (its pooled output y > 0, as the
-    // maximum's input was then), zero elsewhere and on an odd last row or column.
-    typedef int32_t lanes __attribute__((vector_size(sizeof(vw))));
-    lanes lane{};
-    for (int i = 0; i < kWideLanes; ++i) lane[i] = i;
+    // at a time: dy at the pixel of each window whose code names it, zero elsewhere and on an odd
+    // last row or column.
     weight_gradients(x, g, out, [&](int64_t p0, int64_t tile, std::vector<float>& buffer) {
         buffer.resize(static_cast<size_t>(kDwTile * K));
+        float* tile_grad = buffer.data();
         int64_t n = p0 / (g.OW * g.OH), oh = p0 / g.OW % g.OH, ow = p0 % g.OW;
         for (int64_t i = 0; i < tile; ++i, ++ow) {
             if (ow == g.OW) ow = 0, ++oh;
             if (oh == g.OH) oh = 0, ++n;
-            float* __restrict d = buffer.data() + i * K;
+            float* __restrict d = tile_grad + i * K;
             if (oh >= 2 * PH || ow >= 2 * PW) {
                 std::fill(d, d + K, 0.0f);
                 continue;
             }
             const int64_t q = ((n * PH + oh / 2) * PW + ow / 2) * K;
-            const int32_t at = static_cast<int32_t>((p0 + i) * K);
-            const int32_t* __restrict arg = argmax + q;
-            const float* __restrict yq = y + q;
+            const auto here = static_cast<uint8_t>(oh % 2 * 2 + ow % 2);
+            const uint8_t* __restrict code = window + q;
             const float* __restrict dyq = dy + q;
-            // In whole vectors, dy's bits kept by the test's mask (GCC's own loop spilled a vector
-            // an iteration and loaded dy under a mask).
-            int32_t k = 0;
-            for (; k + kWideLanes <= K; k += kWideLanes) {
-                lanes a;
-                std::memcpy(&a, arg + k, sizeof a);
-                const lanes pass = (a == lane + (at + k)) & (loadw(yq + k) > vw{});
-                storew(d + k, reinterpret_cast<vw>(reinterpret_cast<lanes>(loadw(dyq + k)) & pass));
+            // dy under the mask of the codes equal to `here` (GCC's own loop of the same kept four
+            // vectors on the stack and reloaded them an iteration).
+            int64_t k = 0;
+#if defined(__AVX512BW__) && defined(__AVX512VL__)
+            for (; k + 16 <= K; k += 16) {
+                const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(code + k));
+                const __mmask16 pass = _mm_cmpeq_epi8_mask(c, _mm_set1_epi8(static_cast<char>(here)));
+                _mm512_storeu_ps(d + k, _mm512_maskz_loadu_ps(pass, dyq + k));
             }
-            for (; k < K; ++k) d[k] = arg[k] == at + k && yq[k] > 0.0f ? dyq[k] : 0.0f;
+#elif MINNOW_KERNEL_HAS_AVX2
+            for (; k + 8 <= K; k += 8) {
+                const __m256i c = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(code + k)));
+                const __m256 pass = _mm256_castsi256_ps(_mm256_cmpeq_epi32(c, _mm256_set1_epi32(here)));
+                _mm256_storeu_ps(d + k, _mm256_and_ps(_mm256_loadu_ps(dyq + k), pass));
+            }
+#endif
+            for (; k < K; ++k) d[k] = code[k] == here ? dyq[k] : 0.0f;
         }
-        return static_cast<const float*>(buffer.data());
+        return static_cast<const float*>(tile_grad);
     });
 }
 

@@ -84,45 +84,43 @@ MINNOW_KERNEL_INLINE vw relu(vw v) {
     return reinterpret_cast<vw>(reinterpret_cast<lanes>(v) & (v > vw{}));
 }
 
-// Where a tile's outputs go, from `offset` in the output, `at` being the flat index of the tile's
-// first pixel in the convolution's output: the convolution's pixels, or relu and the 2x2 max
-// pooling of them in relu_max_pool_2x2_forward's order (tiles of 2 rows and an even number of
-// columns), with its argmax when wanted.
+// Where a tile's outputs go, from `offset` in the output: the convolution's pixels, or relu and
+// the 2x2 max pooling of them in relu_max_pool_2x2_forward's order (tiles of 2 rows and an even
+// number of columns), with the window codes when wanted (conv2d.hpp).
 struct PlainStore {
     float* y;
     int64_t K, row;
     static constexpr bool takes(int, int) { return true; }
     template <int A, int B>
-    MINNOW_KERNEL_INLINE void operator()(const vw (&acc)[A][B], int64_t offset, int64_t) const {
+    MINNOW_KERNEL_INLINE void operator()(const vw (&acc)[A][B], int64_t offset) const {
         for (int a = 0; a < A; ++a)
             for (int c = 0; c < B; ++c) storew(y + offset + a * row + c * K, acc[a][c]);
     }
 };
-template <bool WithArgmax>
+template <bool WithCodes>
 struct PoolStore {
     float* y;
-    int32_t* argmax;
-    int64_t K, row;
+    uint8_t* window;
+    int64_t K;
     static constexpr bool takes(int rows, int columns) { return rows == 2 && columns % 2 == 0; }
     template <int A, int B>
-    MINNOW_KERNEL_INLINE void operator()(const vw (&acc)[A][B], int64_t offset, int64_t at) const {
+    MINNOW_KERNEL_INLINE void operator()(const vw (&acc)[A][B], int64_t offset) const {
         typedef int32_t lanes __attribute__((vector_size(sizeof(vw))));
-        lanes lane{};
-        for (int i = 0; i < kWideLanes; ++i) lane[i] = i;
+        typedef uint8_t bytes __attribute__((vector_size(kWideLanes)));
         for (int p = 0; p < B / 2; ++p) {
             const vw v1 = relu(acc[0][2 * p + 1]), v2 = relu(acc[1][2 * p]), v3 = relu(acc[1][2 * p + 1]);
             vw m = relu(acc[0][2 * p]);
-            if constexpr (WithArgmax) {
-                const auto top_left = static_cast<int32_t>(at + 2 * p * K), k = static_cast<int32_t>(K);
-                const auto below = static_cast<int32_t>(row);
-                lanes i = lane + top_left;
-                i = v1 > m ? lane + (top_left + k) : i;
+            if constexpr (WithCodes) {
+                lanes i{};
+                i = v1 > m ? lanes{} + 1 : i;
                 m = v1 > m ? v1 : m;
-                i = v2 > m ? lane + (top_left + below) : i;
+                i = v2 > m ? lanes{} + 2 : i;
                 m = v2 > m ? v2 : m;
-                i = v3 > m ? lane + (top_left + below + k) : i;
+                i = v3 > m ? lanes{} + 3 : i;
                 m = v3 > m ? v3 : m;
-                std::memcpy(argmax + offset + p * K, &i, sizeof i);
+                i = m > vw{} ? i : lanes{} + kNoGradient;
+                const bytes code = __builtin_convertvector(i, bytes);
+                std::memcpy(window + offset + p * K, &code, sizeof code);
             } else {
                 m = v1 > m ? v1 : m;
                 m = v2 > m ? v2 : m;
@@ -136,12 +134,12 @@ struct PoolStore {
 // A tile of `rows` (1 or 2) x `columns` (1 .. kMaxColumns) pixels, sizes known at compile time.
 template <class Store>
 void any_tile(int rows, int columns, const float* x0, int64_t W, const Resident& r, const Store& store,
-              int64_t offset, int64_t at) {
+              int64_t offset) {
     auto run = [&]<int A, int B>() {
         if constexpr (Store::takes(A, B)) {
             vw acc[A][B];
             tile<A, B>(x0, W, r, acc);
-            store(acc, offset, at);
+            store(acc, offset);
         }
     };
     auto with_rows = [&]<int A>() {
@@ -189,19 +187,16 @@ std::pair<const float*, int64_t> image_input(const float* x, const ConvGeometry&
 
 // `rows` (2, or 1 at an odd end) output rows across `columns` units (pixels, or pooled pixels of
 // `in_step` = 2 input columns), in tiles of up to `max_columns` units. x0 is the first window's
-// top-left value; the units' outputs are `out_step` floats apart from `offset`, and `first` is the
-// first pixel's flat index in the convolution's output.
+// top-left value; the units' outputs are `out_step` floats apart from `offset`.
 template <class Store>
 void tile_rows(const float* x0, int64_t W, int rows, int64_t columns, int64_t max_columns, int64_t in_step,
-               int64_t out_step, const float* w, const float* b, int64_t K, const Store& store, int64_t offset,
-               int64_t first) {
+               int64_t out_step, const float* w, const float* b, int64_t K, const Store& store, int64_t offset) {
     const int64_t groups = (columns + max_columns - 1) / max_columns;
     for (int64_t k0 = 0; k0 < K; k0 += kWideLanes) {
         const Resident r = load_resident(w, b, K, k0);
         for (int64_t i = 0; i < groups; ++i) {
             const auto [c0, size] = group(columns, groups, i);
-            any_tile(rows, static_cast<int>(size * in_step), x0 + c0 * in_step, W, r, store,
-                     offset + c0 * out_step + k0, first + c0 * in_step * K + k0);
+            any_tile(rows, static_cast<int>(size * in_step), x0 + c0 * in_step, W, r, store, offset + c0 * out_step + k0);
         }
     }
 }
@@ -222,15 +217,14 @@ void conv2d_resident_forward(const float* x, const float* w, const float* b, con
             const auto [image, W] = image_input(x, g, n, padded, copied);
             const int rows = static_cast<int>(std::min<int64_t>(2, g.OH - oh));
             const int64_t offset = (n * g.OH + oh) * g.OW * K;
-            tile_rows(image + oh * W, W, rows, g.OW, kMaxColumns, 1, K, w, b, K, PlainStore{y, K, g.OW * K}, offset,
-                      offset);
+            tile_rows(image + oh * W, W, rows, g.OW, kMaxColumns, 1, K, w, b, K, PlainStore{y, K, g.OW * K}, offset);
         }
     });
 }
 
 void conv2d_resident_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
-                                           float* y, int32_t* argmax) {
-    const int64_t PH = g.OH / 2, PW = g.OW / 2, K = g.K, row = g.OW * K;
+                                           float* y, uint8_t* window) {
+    const int64_t PH = g.OH / 2, PW = g.OW / 2, K = g.K;
     auto pool = [&](const auto& store) {
         parallel_for(g.N * PH, 2, [&](int64_t begin, int64_t end) {
             std::vector<float> padded;
@@ -239,13 +233,12 @@ void conv2d_resident_relu_max_pool_forward(const float* x, const float* w, const
                 const int64_t n = item / PH, ph = item % PH;
                 const auto [image, W] = image_input(x, g, n, padded, copied);
                 // A tile of 2 x 8 pixels is 4 pooled outputs: pooled columns in groups of up to 4.
-                tile_rows(image + 2 * ph * W, W, 2, PW, kMaxColumns / 2, 2, K, w, b, K, store, item * PW * K,
-                          (n * g.OH + 2 * ph) * row);
+                tile_rows(image + 2 * ph * W, W, 2, PW, kMaxColumns / 2, 2, K, w, b, K, store, item * PW * K);
             }
         });
     };
-    if (argmax != nullptr) pool(PoolStore<true>{y, argmax, K, row});
-    else pool(PoolStore<false>{y, nullptr, K, row});
+    if (window != nullptr) pool(PoolStore<true>{y, window, K});
+    else pool(PoolStore<false>{y, nullptr, K});
 }
 
 MINNOW_KERNELS_END

@@ -1,7 +1,5 @@
 #include "minnow/ops/conv2d.hpp"
 
-#include <limits>
-
 #include "kernels/conv2d.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/ops/pooling.hpp"
@@ -73,10 +71,10 @@ Variable conv2d_relu_max_pool2d(const Variable& x, const Variable& kernel, const
     const bool graph = needs_graph(inputs);
     // The fused kernels exist for the direct convolutions (conv1's output is the widest activation
     // of W2: 86 KB an image). With a graph, only where x needs no gradient (a first layer): the
-    // backward then computes dW and db from the pooled gradient and the argmax, and neither the
-    // convolution's output nor its gradient goes to memory.
+    // backward then computes dW and db from the pooled gradient and each window's code, and
+    // neither the convolution's output nor its gradient goes to memory.
     if (!kernels::use_direct(g) || g.OH < 2 || g.OW < 2 || (bias.defined() && bias.shape() != Shape{g.K}) ||
-        (graph && x.requires_grad()) || g.rows() * g.K > std::numeric_limits<int32_t>::max())
+        (graph && x.requires_grad()))
         return relu_max_pool2d(conv2d(x, kernel, bias, strides, padding));
     Tensor y({g.N, g.OH / 2, g.OW / 2, g.K});
     const float* b = bias.defined() ? bias.value().data() : nullptr;
@@ -84,16 +82,16 @@ Variable conv2d_relu_max_pool2d(const Variable& x, const Variable& kernel, const
         kernels::conv2d_direct_relu_max_pool_forward(x.value().data(), kernel.value().data(), b, g, y.data(), nullptr);
         return Variable(std::move(y));
     }
-    detail::IndexBuffer argmax(y.numel());
+    detail::ScratchBuffer<uint8_t> window(y.numel());
     kernels::conv2d_direct_relu_max_pool_forward(x.value().data(), kernel.value().data(), b, g, y.data(),
-                                                 argmax.data());
+                                                 window.data());
     return record_assigning("conv2d_relu_max_pool2d", std::move(y), std::move(inputs),
-                            [g, argmax = std::move(argmax)](const BackwardArgs& a) {
+                            [g, window = std::move(window)](const BackwardArgs& a) {
                                 const kernels::ConvGrads out{.dw = a.dx[1] ? a.dx[1]->data() : nullptr,
                                                              .db = a.add_target(2),
                                                              .assign_dw = a.assign(1)};
-                                kernels::conv2d_direct_relu_max_pool_backward(a.x(0).data(), a.y.data(),
-                                                                              a.dy.data(), argmax.data(), g, out);
+                                kernels::conv2d_direct_relu_max_pool_backward(a.x(0).data(), a.dy.data(),
+                                                                              window.data(), g, out);
                             });
 }
 

@@ -1,6 +1,6 @@
 #pragma once
-// A move-only array of int32 from the caching allocator (pooling's argmax positions), so saving
-// indices for backward costs no system allocation either.
+// Move-only arrays from the caching allocator (pooling's argmax positions, the fused convolution's
+// window codes), so saving them for backward costs no system allocation either.
 
 #include <cstdint>
 #include <utility>
@@ -9,23 +9,27 @@
 
 namespace minnow::detail {
 
-class IndexBuffer {
+/// n values of T, uninitialized, from the caching allocator.
+template <class T>
+class ScratchBuffer {
 public:
-    explicit IndexBuffer(int64_t n)
-        : n_(n), data_(static_cast<int32_t*>(allocator::allocate(bytes()))) {}
-    ~IndexBuffer() { allocator::release(data_, bytes()); }
-    IndexBuffer(IndexBuffer&& other) noexcept : n_(other.n_), data_(std::exchange(other.data_, nullptr)) {}
-    IndexBuffer(const IndexBuffer&) = delete;
-    IndexBuffer& operator=(const IndexBuffer&) = delete;
-    IndexBuffer& operator=(IndexBuffer&&) = delete;
+    explicit ScratchBuffer(int64_t n)
+        : n_(n), data_(static_cast<T*>(allocator::allocate(bytes()))) {}
+    ~ScratchBuffer() { allocator::release(data_, bytes()); }
+    ScratchBuffer(ScratchBuffer&& other) noexcept : n_(other.n_), data_(std::exchange(other.data_, nullptr)) {}
+    ScratchBuffer(const ScratchBuffer&) = delete;
+    ScratchBuffer& operator=(const ScratchBuffer&) = delete;
+    ScratchBuffer& operator=(ScratchBuffer&&) = delete;
 
-    int32_t* data() { return data_; }
-    const int32_t* data() const { return data_; }
+    T* data() { return data_; }
+    const T* data() const { return data_; }
 
 private:
-    std::size_t bytes() const { return static_cast<std::size_t>(n_) * sizeof(int32_t); }
+    std::size_t bytes() const { return static_cast<std::size_t>(n_) * sizeof(T); }
     int64_t n_;
-    int32_t* data_;
+    T* data_;
 };
+
+using IndexBuffer = ScratchBuffer<int32_t>;
 
 }  // namespace minnow::detail

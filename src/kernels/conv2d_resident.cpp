@@ -6,13 +6,14 @@
 // per FMA the two pipes can have in flight, so the loads and the loop around each tap set the pace
 // (conv1 ran at ~30% of the FMA peak, 18% of W2's inference for 8% of its FLOPs). Here the 9 kernel
 // rows of one vector of 16 filters stay in registers, with its bias, while a tile of up to 2 x 8
-// pixels takes 16 accumulators: every FMA reads its window value as an embedded broadcast of a
-// float in x, the tile's input rows as pointers and its columns as constant displacements. The
-// next 16 filters go over the same input again, in L1.
+// pixels takes 16 accumulators: each of the tile's input values is broadcast once and feeds the
+// FMA of every pixel whose window holds it. The next 16 filters go over the same input again, in
+// L1.
 //
 // The sums are the direct kernels': the bias first (or 0), then the taps in kernel-row order, each
-// one FMA, so every output has the same bits. Inputs with padding are run on a zero-padded copy of
-// each image.
+// one FMA, so every output has the same bits. Inputs with padding run on a zero-padded copy of
+// each image, where a tap over the padding adds 0 * w that the direct kernels skip: the same
+// value, unless w holds an infinity or a NaN (0 * inf is NaN) or the bias is -0 (-0 + 0 is +0).
 #include <algorithm>
 #include <cstring>
 #include <utility>

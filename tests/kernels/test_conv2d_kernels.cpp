@@ -7,6 +7,7 @@
 #include <initializer_list>
 
 #include "kernels/conv2d.hpp"
+#include "kernels/isa.hpp"
 #include "minnow/core/parallel.hpp"
 #include "minnow/core/rng.hpp"
 #include "minnow/ops/spatial.hpp"
@@ -83,9 +84,20 @@ void check_paths(int64_t C, std::initializer_list<int64_t> filter_counts, std::i
                 }
 }
 
-// The direct forward's sums one output at a time: the bias (or 0), then one FMA a tap in kernel-row
-// order, a tap over the padding adding 0 * w.
+// Whether the kernels being run fuse each multiply-add (a build for a CPU with FMA, or the AVX2 +
+// FMA copy chosen at run time); the portable copy multiplies, rounds, then adds.
+bool kernels_use_fma() {
+#if defined(__FMA__)
+    return true;
+#else
+    return kernels::kernel_isa_avx2();
+#endif
+}
+
+// The direct forward's sums one output at a time: the bias (or 0), then a multiply-add a tap in
+// kernel-row order (one FMA where the kernels use them), a tap over the padding adding 0 * w.
 Tensor direct_reference(const ConvGeometry& g, const Tensor& x, const Tensor& w, const float* b) {
+    const bool fma = kernels_use_fma();
     Tensor y({g.N, g.OH, g.OW, g.K});
     for (int64_t n = 0; n < g.N; ++n)
         for (int64_t oh = 0; oh < g.OH; ++oh)
@@ -97,7 +109,13 @@ Tensor direct_reference(const ConvGeometry& g, const Tensor& x, const Tensor& w,
                             const int64_t ih = oh * g.stride_h - g.pad_top + kh, iw = ow * g.stride_w - g.pad_left + kw;
                             const bool inside = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W;
                             const float xv = inside ? x.data()[(n * g.H + ih) * g.W + iw] : 0.0f;
-                            acc = std::fma(xv, w.data()[(kh * g.KW + kw) * g.K + k], acc);
+                            const float wv = w.data()[(kh * g.KW + kw) * g.K + k];
+                            if (fma) {
+                                acc = std::fma(xv, wv, acc);
+                            } else {
+                                const float product = xv * wv;  // builds without FMA only: rounded, then added
+                                acc += product;
+                            }
                         }
                     y.data()[((n * g.OH + oh) * g.OW + ow) * g.K + k] = acc;
                 }

@@ -134,37 +134,25 @@ namespace {
 
 // One pooled output row's K channels of each window from the two convolution rows under it, in
 // relu_max_pool_2x2_forward's order: the top-left value, then top-right, bottom-left,
-// bottom-right. With `window`, each maximum's code (conv2d.hpp).
+// bottom-right. With WithCodes, each maximum's code in `window` (conv2d.hpp).
+template <bool WithCodes>
 void pool_row(const float* top, const float* bottom, int64_t PW, int64_t K, float* y, uint8_t* window) {
     for (int64_t pw = 0; pw < PW; ++pw) {
         const int64_t at = 2 * pw * K;
         float* __restrict out = y + pw * K;
-        if (window == nullptr) {
-            for (int64_t k = 0; k < K; ++k) {
-                const float v1 = relu_value(top[at + K + k]), v2 = relu_value(bottom[at + k]);
-                const float v3 = relu_value(bottom[at + K + k]);
-                float m = relu_value(top[at + k]);
-                m = v1 > m ? v1 : m;
-                m = v2 > m ? v2 : m;
-                m = v3 > m ? v3 : m;
-                out[k] = m;
-            }
-            continue;
-        }
-        uint8_t* __restrict code = window + pw * K;
+        uint8_t* __restrict code = WithCodes ? window + pw * K : nullptr;
         for (int64_t k = 0; k < K; ++k) {
-            const float v1 = relu_value(top[at + K + k]), v2 = relu_value(bottom[at + k]);
-            const float v3 = relu_value(bottom[at + K + k]);
             float m = relu_value(top[at + k]);
-            int32_t i = 0;
-            i = v1 > m ? 1 : i;
-            m = v1 > m ? v1 : m;
-            i = v2 > m ? 2 : i;
-            m = v2 > m ? v2 : m;
-            i = v3 > m ? 3 : i;
-            m = v3 > m ? v3 : m;
+            int32_t pixel = 0;
+            auto take = [&](float v, int32_t i) {
+                if constexpr (WithCodes) pixel = v > m ? i : pixel;
+                m = v > m ? v : m;
+            };
+            take(relu_value(top[at + K + k]), 1);
+            take(relu_value(bottom[at + k]), 2);
+            take(relu_value(bottom[at + K + k]), 3);
             out[k] = m;
-            code[k] = static_cast<uint8_t>(m > 0.0f ? i : kNoGradient);
+            if constexpr (WithCodes) code[k] = static_cast<uint8_t>(m > 0.0f ? pixel : kNoGradient);
         }
     }
 }
@@ -187,8 +175,9 @@ void conv2d_direct_relu_max_pool_forward(const float* x, const float* w, const f
             const int64_t n = r / PH, ph = r % PH;
             direct_row(x, w, b, g, offset.data(), n, 2 * ph, rows.data());
             direct_row(x, w, b, g, offset.data(), n, 2 * ph + 1, rows.data() + row);
-            pool_row(rows.data(), rows.data() + row, PW, K, y + r * PW * K,
-                     window != nullptr ? window + r * PW * K : nullptr);
+            float* out = y + r * PW * K;
+            if (window != nullptr) pool_row<true>(rows.data(), rows.data() + row, PW, K, out, window + r * PW * K);
+            else pool_row<false>(rows.data(), rows.data() + row, PW, K, out, nullptr);
         }
     });
 }

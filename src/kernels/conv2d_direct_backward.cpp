@@ -30,6 +30,20 @@ constexpr bool kDbInPass = kVecs == 2;
 // Pixels in one dW tile (their dy rows stay in L1 across the tile's passes).
 constexpr int64_t kDwTile = 64;
 
+// Output pixels p0, p0 + 1, ... as (n, oh, ow): a tile's pixels are consecutive, so divide once for
+// the first and then step (three divisions a pixel cost more than gathering its window).
+struct PixelSteps {
+    int64_t n, oh, ow;
+    PixelSteps(const ConvGeometry& g, int64_t p0) : n(p0 / (g.OW * g.OH)), oh(p0 / g.OW % g.OH), ow(p0 % g.OW) {}
+    void next(const ConvGeometry& g) {
+        if (++ow < g.OW) return;
+        ow = 0;
+        if (++oh < g.OH) return;
+        oh = 0;
+        ++n;
+    }
+};
+
 // Where a dW tile reads its pixels' window values: value j of pixel i is base[j][start[i]]. For
 // windows inside the input, base[j] points at kernel row j's place in x and start[i] at pixel i's
 // window, so nothing is copied; windows over the padding are gathered into a buffer first.
@@ -100,25 +114,18 @@ void direct_dw_tile(const float* x, const float* dy_tile, const ConvGeometry& g,
                     int64_t tile, bool with_db, bool inside, std::vector<float>& rows, float* dwb) {
     const int64_t K = g.K, C = g.C, patch = g.patch();
     TileWindows win;
-    // The tile's pixels are consecutive: divide once for the first, then step (three divisions a
-    // pixel cost more than gathering its window).
-    int64_t n = p0 / (g.OW * g.OH), oh = p0 / g.OW % g.OH, ow = p0 % g.OW;
+    PixelSteps at(g, p0);
     if (inside) {
         for (int64_t j = 0; j < patch; ++j) win.base[j] = x + offset[j];
-        for (int64_t i = 0; i < tile; ++i, ++ow) {
-            if (ow == g.OW) ow = 0, ++oh;
-            if (oh == g.OH) oh = 0, ++n;
-            win.start[i] = ((n * g.H + oh * g.stride_h) * g.W + ow * g.stride_w) * C;
-        }
+        for (int64_t i = 0; i < tile; ++i, at.next(g))
+            win.start[i] = ((at.n * g.H + at.oh * g.stride_h) * g.W + at.ow * g.stride_w) * C;
     } else {
         for (int64_t j = 0; j < patch; ++j) win.base[j] = rows.data() + j;
-        for (int64_t i = 0; i < tile; ++i, ++ow) {
-            if (ow == g.OW) ow = 0, ++oh;
-            if (oh == g.OH) oh = 0, ++n;
+        for (int64_t i = 0; i < tile; ++i, at.next(g)) {
             float* row = rows.data() + i * patch;
             win.start[i] = i * patch;
             std::fill(row, row + patch, 0.0f);
-            for_pixel_taps(g, n, oh, ow, [&](int64_t in, int64_t tap) {
+            for_pixel_taps(g, at.n, at.oh, at.ow, [&](int64_t in, int64_t tap) {
                 for (int64_t c = 0; c < C; ++c) row[tap * C + c] = x[in + c];
             });
         }
@@ -217,10 +224,9 @@ void conv2d_direct_relu_max_pool_backward(const float* x, const float* dy, const
     weight_gradients(x, g, out, [&](int64_t p0, int64_t tile, std::vector<float>& buffer) {
         buffer.resize(static_cast<size_t>(kDwTile * K));
         float* tile_grad = buffer.data();
-        int64_t n = p0 / (g.OW * g.OH), oh = p0 / g.OW % g.OH, ow = p0 % g.OW;
-        for (int64_t i = 0; i < tile; ++i, ++ow) {
-            if (ow == g.OW) ow = 0, ++oh;
-            if (oh == g.OH) oh = 0, ++n;
+        PixelSteps at(g, p0);
+        for (int64_t i = 0; i < tile; ++i, at.next(g)) {
+            const int64_t n = at.n, oh = at.oh, ow = at.ow;
             float* __restrict d = tile_grad + i * K;
             if (oh >= 2 * PH || ow >= 2 * PW) {
                 std::fill(d, d + K, 0.0f);

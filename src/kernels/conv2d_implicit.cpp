@@ -112,12 +112,10 @@ void crop_into(const float* dxp, const ConvGeometry& g, const ConvGeometry& p, f
     });
 }
 
-// The tile's values through relu_value (v > 0 ? v : 0, so NaN and -0 give +0): the sign test's mask
-// keeps v's bits or none.
+// The tile's values through relu_value.
 MINNOW_KERNEL_INLINE void relu(Tile& t) {
-    typedef int32_t lanes __attribute__((vector_size(sizeof(vw))));
     for (int r = 0; r < kRows; ++r)
-        for (vw& v : t.c[r]) v = reinterpret_cast<vw>(reinterpret_cast<lanes>(v) & (v > vw{}));
+        for (vw& v : t.c[r]) v = relu_lanes(v);
 }
 
 // With `apply_relu`, the ReLU as the tiles are stored: the product's output is not read again.

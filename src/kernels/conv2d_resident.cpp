@@ -21,6 +21,7 @@
 
 #include "kernels/activation.hpp"
 #include "kernels/conv2d.hpp"
+#include "kernels/conv2d_direct_block.hpp"
 #include "kernels/simd.hpp"
 #include "minnow/core/parallel.hpp"
 
@@ -80,11 +81,6 @@ MINNOW_KERNEL_INLINE void tile(const float* x0, int64_t W, const Resident& r, vw
     });
 }
 
-MINNOW_KERNEL_INLINE vw relu(vw v) {
-    typedef int32_t lanes __attribute__((vector_size(sizeof(vw))));
-    return reinterpret_cast<vw>(reinterpret_cast<lanes>(v) & (v > vw{}));
-}
-
 // Where a tile's outputs go, from `offset` in the output: the convolution's pixels, or relu and
 // the 2x2 max pooling of them in relu_max_pool_2x2_forward's order (tiles of 2 rows and an even
 // number of columns), with the window codes when wanted (conv2d.hpp).
@@ -106,26 +102,22 @@ struct PoolStore {
     static constexpr bool takes(int rows, int columns) { return rows == 2 && columns % 2 == 0; }
     template <int A, int B>
     MINNOW_KERNEL_INLINE void operator()(const vw (&acc)[A][B], int64_t offset) const {
-        typedef int32_t lanes __attribute__((vector_size(sizeof(vw))));
         typedef uint8_t bytes __attribute__((vector_size(kWideLanes)));
         for (int p = 0; p < B / 2; ++p) {
-            const vw v1 = relu(acc[0][2 * p + 1]), v2 = relu(acc[1][2 * p]), v3 = relu(acc[1][2 * p + 1]);
-            vw m = relu(acc[0][2 * p]);
+            vw m = relu_lanes(acc[0][2 * p]);
+            vwi code{};
+            // The maximum so far, and which pixel held it (0 top-left .. 3 bottom-right).
+            auto take = [&](vw v, int32_t pixel) MINNOW_LAMBDA_INLINE {
+                if constexpr (WithCodes) code = v > m ? vwi{} + pixel : code;
+                m = v > m ? v : m;
+            };
+            take(relu_lanes(acc[0][2 * p + 1]), 1);
+            take(relu_lanes(acc[1][2 * p]), 2);
+            take(relu_lanes(acc[1][2 * p + 1]), 3);
             if constexpr (WithCodes) {
-                lanes i{};
-                i = v1 > m ? lanes{} + 1 : i;
-                m = v1 > m ? v1 : m;
-                i = v2 > m ? lanes{} + 2 : i;
-                m = v2 > m ? v2 : m;
-                i = v3 > m ? lanes{} + 3 : i;
-                m = v3 > m ? v3 : m;
-                i = m > vw{} ? i : lanes{} + kNoGradient;
-                const bytes code = __builtin_convertvector(i, bytes);
-                std::memcpy(window + offset + p * K, &code, sizeof code);
-            } else {
-                m = v1 > m ? v1 : m;
-                m = v2 > m ? v2 : m;
-                m = v3 > m ? v3 : m;
+                code = m > vw{} ? code : vwi{} + kNoGradient;
+                const bytes packed = __builtin_convertvector(code, bytes);
+                std::memcpy(window + offset + p * K, &packed, sizeof packed);
             }
             storew(y + offset + p * K, m);
         }
@@ -166,8 +158,6 @@ std::pair<int64_t, int> group(int64_t n, int64_t groups, int64_t i) {
     const int64_t base = n / groups, larger = n % groups;
     return {i * base + std::min(i, larger), static_cast<int>(base + (i < larger ? 1 : 0))};
 }
-
-bool windows_inside(const ConvGeometry& g) { return g.pad_top == 0 && g.pad_left == 0 && g.OH + 2 <= g.H && g.OW + 2 <= g.W; }
 
 // Image n as the tiles read it: its first window's top-left value and the row length. x itself
 // when no window reaches the padding, else a zero-padded copy in `padded` (made once an image:

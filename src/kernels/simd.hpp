@@ -2,6 +2,7 @@
 // Eight floats as one value (GCC/Clang vector extension): AVX registers with -march=native, pairs
 // of SSE registers without; and the widest vector the build targets. The helpers are always inlined: see kernels/isa.hpp. Arithmetic on v8 is element-wise; a float operand is broadcast.
 
+#include <cstdint>
 #include <cstring>
 
 #include "kernels/isa.hpp"
@@ -35,5 +36,12 @@ MINNOW_KERNEL_INLINE vw loadw(const float* p) {
     return v;
 }
 MINNOW_KERNEL_INLINE void storew(float* p, vw v) { std::memcpy(p, &v, sizeof v); }
+
+// 32-bit integer lanes as wide as vw: what its comparisons give.
+typedef int32_t vwi __attribute__((vector_size(sizeof(vw))));
+
+// relu_value (kernels/activation.hpp) on each lane: v > 0 ? v : 0, so NaN and -0 give +0. The
+// sign test's mask keeps v's bits or none.
+MINNOW_KERNEL_INLINE vw relu_lanes(vw v) { return reinterpret_cast<vw>(reinterpret_cast<vwi>(v) & (v > vw{})); }
 
 MINNOW_KERNELS_END

@@ -1,5 +1,7 @@
 #include "minnow/ops/conv2d.hpp"
 
+#include <optional>
+
 #include "kernels/conv2d.hpp"
 #include "minnow/core/error.hpp"
 #include "minnow/ops/pooling.hpp"
@@ -78,15 +80,14 @@ Variable conv2d_relu_max_pool2d(const Variable& x, const Variable& kernel, const
         return relu_max_pool2d(conv2d(x, kernel, bias, strides, padding));
     Tensor y({g.N, g.OH / 2, g.OW / 2, g.K});
     const float* b = bias.defined() ? bias.value().data() : nullptr;
-    if (!graph) {
-        kernels::conv2d_direct_relu_max_pool_forward(x.value().data(), kernel.value().data(), b, g, y.data(), nullptr);
-        return Variable(std::move(y));
-    }
-    detail::ScratchBuffer<uint8_t> window(y.numel());
+    // The window codes only for a backward to read.
+    std::optional<detail::ScratchBuffer<uint8_t>> window;
+    if (graph) window.emplace(y.numel());
     kernels::conv2d_direct_relu_max_pool_forward(x.value().data(), kernel.value().data(), b, g, y.data(),
-                                                 window.data());
+                                                 window ? window->data() : nullptr);
+    if (!graph) return Variable(std::move(y));
     return record_assigning("conv2d_relu_max_pool2d", std::move(y), std::move(inputs),
-                            [g, window = std::move(window)](const BackwardArgs& a) {
+                            [g, window = std::move(*window)](const BackwardArgs& a) {
                                 const kernels::ConvGrads out{.dw = a.dx[1] ? a.dx[1]->data() : nullptr,
                                                              .db = a.add_target(2),
                                                              .assign_dw = a.assign(1)};

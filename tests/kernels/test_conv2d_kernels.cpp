@@ -5,14 +5,17 @@
 
 #include <cmath>
 #include <initializer_list>
+#include <vector>
 
 #include "kernels/conv2d.hpp"
 #include "kernels/isa.hpp"
+#include "kernels/pooling.hpp"
 #include "minnow/core/parallel.hpp"
 #include "minnow/core/rng.hpp"
 #include "minnow/ops/spatial.hpp"
 #include "minnow/tensor/tensor.hpp"
 #include "minnow/tensor/tensor_ops.hpp"
+#include "support/gradcheck.hpp"
 
 using namespace minnow;
 using kernels::ConvGeometry;
@@ -122,32 +125,13 @@ Tensor direct_reference(const ConvGeometry& g, const Tensor& x, const Tensor& w,
     return y;
 }
 
-// relu, then 2x2 max pooling (valid) in relu_max_pool_2x2_forward's order.
+// relu_max_pool_2x2_forward of a convolution's output y.
 Tensor relu_pool_reference(const ConvGeometry& g, const Tensor& y) {
-    const int64_t PH = g.OH / 2, PW = g.OW / 2;
-    Tensor p({g.N, PH, PW, g.K});
-    auto at = [&](int64_t n, int64_t oh, int64_t ow, int64_t k) {
-        const float v = y.data()[((n * g.OH + oh) * g.OW + ow) * g.K + k];
-        return v > 0.0f ? v : 0.0f;
-    };
-    for (int64_t n = 0; n < g.N; ++n)
-        for (int64_t ph = 0; ph < PH; ++ph)
-            for (int64_t pw = 0; pw < PW; ++pw)
-                for (int64_t k = 0; k < g.K; ++k) {
-                    float m = at(n, 2 * ph, 2 * pw, k);
-                    for (const float v : {at(n, 2 * ph, 2 * pw + 1, k), at(n, 2 * ph + 1, 2 * pw, k),
-                                          at(n, 2 * ph + 1, 2 * pw + 1, k)})
-                        m = v > m ? v : m;
-                    p.data()[((n * PH + ph) * PW + pw) * g.K + k] = m;
-                }
-    return p;
-}
-
-bool same_bits(const Tensor& a, const Tensor& b) {
-    if (a.numel() != b.numel()) return false;
-    for (int64_t i = 0; i < a.numel(); ++i)
-        if (a.data()[i] != b.data()[i]) return false;
-    return true;
+    const kernels::PoolGeometry p = kernels::PoolGeometry::two_by_two(g.N, g.OH, g.OW, g.K);
+    Tensor pooled({g.N, p.OH, p.OW, g.K});
+    std::vector<int32_t> argmax(static_cast<size_t>(pooled.numel()));
+    kernels::relu_max_pool_2x2_forward(y.data(), p, pooled.data(), argmax.data());
+    return pooled;
 }
 
 }  // namespace
@@ -208,10 +192,10 @@ TEST_CASE("conv2d kernels: the direct forward of 3x3 kernels over one channel su
                         Tensor y({g.N, g.OH, g.OW, K});
                         kernels::conv2d_direct_forward(x.data(), w.data(), bias, g, y.data());
                         const Tensor expected = direct_reference(g, x, w, bias);
-                        CHECK(same_bits(y, expected));
+                        CHECK(test::identical(y, expected));
                         Tensor pooled({g.N, g.OH / 2, g.OW / 2, K});
                         kernels::conv2d_direct_relu_max_pool_forward(x.data(), w.data(), bias, g, pooled.data(), nullptr);
-                        CHECK(same_bits(pooled, relu_pool_reference(g, expected)));
+                        CHECK(test::identical(pooled, relu_pool_reference(g, expected)));
                     }
     set_num_threads(static_cast<int>(saved));
 }

@@ -235,15 +235,22 @@ TEST_CASE("relu_max_pool2d: max_pool2d(relu(x)) to the bit, values and gradients
     REQUIRE_GRADCHECK([&] { return relu_max_pool2d(smooth); }, {smooth});
 }
 
+namespace {
+
+// A convolution for the fused conv -> relu -> pool tests: input and kernel shapes, strides,
+// padding, and what it exercises.
+struct ConvPoolCase {
+    Shape x, w;
+    Size2 strides;
+    Padding padding;
+    const char* what;
+};
+
+}  // namespace
+
 TEST_CASE("conv2d_relu_max_pool2d: relu_max_pool2d(conv2d(...)) to the bit, fused at inference",
           "[layers][pool][conv]") {
-    struct Case {
-        Shape x, w;
-        Size2 strides;
-        Padding padding;
-        const char* what;
-    };
-    const Case cases[] = {
+    const ConvPoolCase cases[] = {
         {{3, 28, 28, 1}, {3, 3, 1, 32}, 1, Padding::Valid, "W2's conv1: 26 x 26, one block of 32 filters"},
         {{2, 12, 11, 2}, {3, 3, 2, 40}, 1, Padding::Valid, "odd output width, a tail of 8 filters"},
         {{2, 9, 9, 1}, {3, 3, 1, 32}, 2, Padding::Same, "stride 2 over the padding"},
@@ -251,7 +258,7 @@ TEST_CASE("conv2d_relu_max_pool2d: relu_max_pool2d(conv2d(...)) to the bit, fuse
         {{2, 8, 8, 3}, {3, 3, 3, 32}, 1, Padding::Valid, "patch 27: no direct kernel, the two ops"},
     };
     uint64_t seed = 60;
-    for (const Case& c : cases) {
+    for (const ConvPoolCase& c : cases) {
         INFO(c.what);
         const Variable x = test::random_leaf(c.x, seed++);
         const Variable w = test::random_leaf(c.w, seed++, -0.5f, 0.5f);
@@ -283,13 +290,7 @@ TEST_CASE("conv2d_relu_max_pool2d: fused in training where x needs no gradient, 
     // The fused backward computes dW and db from the pooled gradient and the argmax alone; it must
     // give what relu_max_pool2d's backward and then conv2d's would (each checked against finite
     // differences above), on 1 and 2 threads (whose dW partial sums differ, the same for both).
-    struct Case {
-        Shape x, w;
-        Size2 strides;
-        Padding padding;
-        const char* what;
-    };
-    const Case cases[] = {
+    const ConvPoolCase cases[] = {
         {{4, 28, 28, 1}, {3, 3, 1, 32}, 1, Padding::Valid, "W2's conv1"},
         {{3, 13, 11, 1}, {3, 3, 1, 16}, 1, Padding::Valid, "odd output height and width: a row and column no window takes"},
         {{2, 9, 10, 1}, {3, 3, 1, 48}, 1, Padding::Same, "same padding, three vectors of filters"},
@@ -299,7 +300,7 @@ TEST_CASE("conv2d_relu_max_pool2d: fused in training where x needs no gradient, 
     const int saved = num_threads();
     uint64_t seed = 80;
     for (const int threads : {1, 2})
-        for (const Case& c : cases) {
+        for (const ConvPoolCase& c : cases) {
             INFO(c.what << ", " << threads << " thread(s)");
             set_num_threads(threads);
             Rng rng(seed++);

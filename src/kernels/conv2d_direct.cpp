@@ -133,26 +133,26 @@ void conv2d_direct_forward(const float* x, const float* w, const float* b, const
 namespace {
 
 // One pooled output row's K channels of each window from the two convolution rows under it, in
-// relu_max_pool_2x2_forward's order: the top-left value, then top-right, bottom-left,
-// bottom-right. With WithCodes, each maximum's code in `window` (conv2d.hpp).
+// relu_max_pool_2x2_forward's order (relu_max_lanes), a vector of channels at a time. With WithCodes, each maximum's code in `window` (conv2d.hpp).
 template <bool WithCodes>
 void pool_row(const float* top, const float* bottom, int64_t PW, int64_t K, float* y, uint8_t* window) {
+    const int64_t vectors = K / kWideLanes * kWideLanes;
     for (int64_t pw = 0; pw < PW; ++pw) {
         const int64_t at = 2 * pw * K;
-        float* __restrict out = y + pw * K;
-        uint8_t* __restrict code = WithCodes ? window + pw * K : nullptr;
-        for (int64_t k = 0; k < K; ++k) {
-            float m = relu_value(top[at + k]);
-            int32_t pixel = 0;
-            auto take = [&](float v, int32_t i) {
-                if constexpr (WithCodes) pixel = v > m ? i : pixel;
-                m = v > m ? v : m;
-            };
-            take(relu_value(top[at + K + k]), 1);
-            take(relu_value(bottom[at + k]), 2);
-            take(relu_value(bottom[at + K + k]), 3);
-            out[k] = m;
-            if constexpr (WithCodes) code[k] = static_cast<uint8_t>(m > 0.0f ? pixel : kNoGradient);
+        float* out = y + pw * K;
+        uint8_t* code = WithCodes ? window + pw * K : nullptr;
+        for (int64_t k = 0; k < vectors; k += kWideLanes)
+            storew(out + k, relu_max_lanes<WithCodes>(loadw(top + at + k), loadw(top + at + K + k), loadw(bottom + at + k),
+                                                      loadw(bottom + at + K + k), WithCodes ? code + k : nullptr));
+        if (vectors < K) {  // the last channels through a vector's worth of copies
+            const int64_t rest = K - vectors;
+            float part[4][kWideLanes] = {}, m[kWideLanes];
+            uint8_t codes[kWideLanes];
+            for (int i = 0; const float* from : {top + at, top + at + K, bottom + at, bottom + at + K})
+                std::copy_n(from + vectors, rest, part[i++]);
+            storew(m, relu_max_lanes<WithCodes>(loadw(part[0]), loadw(part[1]), loadw(part[2]), loadw(part[3]), codes));
+            std::copy_n(m, rest, out + vectors);
+            if constexpr (WithCodes) std::copy_n(codes, rest, code + vectors);
         }
     }
 }

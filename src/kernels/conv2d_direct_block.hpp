@@ -7,6 +7,7 @@
 // targets (four 8-float vectors with AVX2, two 16-float ones with AVX-512).
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/conv2d.hpp"
 #include "kernels/simd.hpp"
@@ -44,6 +45,32 @@ MINNOW_KERNEL_INLINE std::array<int64_t, kMaxDirectPatch> window_offsets(const C
 MINNOW_KERNEL_INLINE bool windows_inside(const ConvGeometry& g) {
     return g.pad_top == 0 && g.pad_left == 0 && (g.OH - 1) * g.stride_h + g.KH <= g.H &&
            (g.OW - 1) * g.stride_w + g.KW <= g.W;
+}
+
+// relu, then the maximum of a 2x2 window, for a vector of channels: relu_max_pool_2x2_forward's
+// numbers, taking the pixels in its order (top-left, top-right, bottom-left, bottom-right; a later
+// one only if greater). With WithCodes, each lane's window code (conv2d.hpp) to codes[0 ..
+// kWideLanes). Lane masks, not branches: the scalar loop's compare-and-jump per channel
+// mispredicted on about every other value.
+template <bool WithCodes>
+MINNOW_KERNEL_INLINE vw relu_max_lanes(vw top_left, vw top_right, vw bottom_left, vw bottom_right, uint8_t* codes) {
+    vw m = relu_lanes(top_left);
+    vwi code{};
+    auto take = [&](vw v, int32_t pixel) __attribute__((always_inline)) {
+        v = relu_lanes(v);
+        if constexpr (WithCodes) code = v > m ? vwi{} + pixel : code;
+        m = v > m ? v : m;
+    };
+    take(top_right, 1);
+    take(bottom_left, 2);
+    take(bottom_right, 3);
+    if constexpr (WithCodes) {
+        typedef uint8_t bytes __attribute__((vector_size(kWideLanes)));
+        code = m > vw{} ? code : vwi{} + kNoGradient;
+        const bytes packed = __builtin_convertvector(code, bytes);
+        std::memcpy(codes, &packed, sizeof packed);
+    }
+    return m;
 }
 
 MINNOW_KERNELS_END

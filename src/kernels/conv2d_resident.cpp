@@ -102,23 +102,9 @@ struct PoolStore {
     static constexpr bool takes(int rows, int columns) { return rows == 2 && columns % 2 == 0; }
     template <int A, int B>
     MINNOW_KERNEL_INLINE void operator()(const vw (&acc)[A][B], int64_t offset) const {
-        typedef uint8_t bytes __attribute__((vector_size(kWideLanes)));
         for (int p = 0; p < B / 2; ++p) {
-            vw m = relu_lanes(acc[0][2 * p]);
-            vwi code{};
-            // The maximum so far, and which pixel held it (0 top-left .. 3 bottom-right).
-            auto take = [&](vw v, int32_t pixel) MINNOW_LAMBDA_INLINE {
-                if constexpr (WithCodes) code = v > m ? vwi{} + pixel : code;
-                m = v > m ? v : m;
-            };
-            take(relu_lanes(acc[0][2 * p + 1]), 1);
-            take(relu_lanes(acc[1][2 * p]), 2);
-            take(relu_lanes(acc[1][2 * p + 1]), 3);
-            if constexpr (WithCodes) {
-                code = m > vw{} ? code : vwi{} + kNoGradient;
-                const bytes packed = __builtin_convertvector(code, bytes);
-                std::memcpy(window + offset + p * K, &packed, sizeof packed);
-            }
+            const vw m = relu_max_lanes<WithCodes>(acc[0][2 * p], acc[0][2 * p + 1], acc[1][2 * p], acc[1][2 * p + 1],
+                                                   WithCodes ? window + offset + p * K : nullptr);
             storew(y + offset + p * K, m);
         }
     }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/activation.hpp"
+#include "kernels/simd.hpp"
 #include "minnow/core/distributed.hpp"
 #include "minnow/core/parallel.hpp"
 #include "kernels/isa.hpp"
@@ -107,6 +108,18 @@ void sum_rows(int64_t M, int64_t C, std::vector<double>& acc1, std::vector<doubl
         }
 }
 
+// row[0 .. n) = v (or += v), a vector at a time with no loop: GCC made the loop a call to memcpy,
+// which cost a fifth of the fused backward's pass over the rows.
+template <int64_t n>
+MINNOW_KERNEL_INLINE void put_row(float* row, const float* v, bool accumulate) {
+    static_assert(n % kWideLanes == 0, "a row is whole vectors");
+    [&]<size_t... I>(std::index_sequence<I...>) {
+        constexpr int64_t w = kWideLanes;
+        if (accumulate) (storew(row + I * w, loadw(row + I * w) + loadw(v + I * w)), ...);
+        else (storew(row + I * w, loadw(v + I * w)), ...);
+    }(std::make_index_sequence<static_cast<size_t>(n / kWideLanes)>{});
+}
+
 // out[m, c] = f(m, c), or += with `accumulate`, over rows in parallel. With a fixed channel count a
 // row's values go to a local array first: the compiler then knows the loads do not see the stores
 // and drops its per-row overlap checks.
@@ -120,10 +133,7 @@ void map_rows(int64_t M, int64_t C, float* out, bool accumulate, F f) {
                 if constexpr (n > 0) {
                     float v[n];
                     for (int64_t c = 0; c < n; ++c) v[c] = f(m, c);
-                    if (accumulate)
-                        for (int64_t c = 0; c < n; ++c) row[c] += v[c];
-                    else
-                        for (int64_t c = 0; c < n; ++c) row[c] = v[c];
+                    put_row<n>(row, v, accumulate);
                 } else if (accumulate) {
                     for (int64_t c = 0; c < C; ++c) row[c] += f(m, c);
                 } else {

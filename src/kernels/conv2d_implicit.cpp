@@ -178,8 +178,9 @@ void dw_pixels(const float* x, const float* dy, const ConvGeometry& g, const std
             }
             const int width = panel_width(j, K);
             const float* grad = j < whole ? dy + m0 * K + j * kCols : dy_tail.data() + m0 * kCols;
-            Tile t{};
+            Tile t;
             if (m0 > m_begin || !assign) load(t, out, width);
+            else zero(t);
             accumulate(t, count, grad, j < whole ? K : kCols, [&](int64_t i, int r) { return xr[r][start[i]]; });
             store(t, out, width);
         }
@@ -251,7 +252,8 @@ void dx_valid(const float* w, const float* dy, const ConvGeometry& g, float* dx,
                 const float* grad[kRows];
                 for (int r = 0; r < kRows; ++r) grad[r] = dy + (n * pixels + p0 + std::min(r, rows - 1)) * K;
                 for (int64_t j = 0; j * kCols < P; ++j) {
-                    Tile t{};
+                    Tile t;
+                    zero(t);
                     accumulate(t, K, panels.data() + j * K * kCols, kCols,
                                [&](int64_t i, int r) { return grad[r][i]; });
                     add_tile(t, start, rows, j * kCols, offset, dx);

@@ -56,8 +56,9 @@ void forward_rows(const float* x, const float* w, const float* b, int64_t N, int
         for (int r = 0; r < kRows; ++r) xr[r] = x + (n0 + std::min(r, rows - 1)) * K + k0;  // rows past N compute a copy
         for (int64_t u = 0; u < U; u += kCols) {
             for (int r = 0; r < kRows; ++r) out[r] = r < rows ? y + (n0 + r) * U + u : spare[r];
-            Tile t{};
+            Tile t;
             if (b != nullptr) fill(t, b + u);
+            else zero(t);
             accumulate(t, k1 - k0, w + k0 * U + u, U, [&](int64_t i, int r) { return xr[r][i]; });
             if (!streamed) {
                 store(t, out);
@@ -80,8 +81,9 @@ void weight_gradient_rows(const float* x, const float* dy, int64_t N, int64_t K,
         for (int64_t u = 0; u < U; u += kCols) {
             float* out[kRows];
             for (int r = 0; r < kRows; ++r) out[r] = r < rows ? dw + (first + r) * U + u : spare[r];
-            Tile t{};
+            Tile t;
             if (!assign) load(t, out);
+            else zero(t);
             accumulate(t, N, dy + u, U, [&](int64_t i, int r) { return x[i * K + column[r]]; });
             store(t, out);
         }

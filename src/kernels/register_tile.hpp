@@ -35,6 +35,12 @@ MINNOW_KERNEL_INLINE void accumulate(Tile& t, int64_t count, const float* __rest
     }
 }
 
+// t = 0, register by register: `Tile t{}` became a call to memset of the tile on the stack and a
+// reload of it, in every tile of the dW and dx loops (1.5% of W2's training step).
+MINNOW_KERNEL_INLINE void zero(Tile& t) {
+    for (int r = 0; r < kRows; ++r) t.c[r][0] = vw{}, t.c[r][1] = vw{};
+}
+
 // Every row of t from the same kCols floats (a bias).
 MINNOW_KERNEL_INLINE void fill(Tile& t, const float* row) {
     for (int r = 0; r < kRows; ++r) t.c[r][0] = loadw(row), t.c[r][1] = loadw(row + kHalf);

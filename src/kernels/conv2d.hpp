@@ -65,15 +65,6 @@ void conv2d_direct_forward(const float* x, const float* w, const float* b, const
 void conv2d_direct_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
                                          float* y, uint8_t* window);
 inline constexpr uint8_t kNoGradient = 4;
-#if defined(__AVX512F__)
-/// Whether the direct forward kernels hand this convolution to the resident-weights ones
-/// (conv2d_resident.cpp): a 3x3 kernel over one input channel, stride 1, whole vectors of filters.
-bool use_resident(const ConvGeometry& g);
-/// conv2d_direct_forward's and conv2d_direct_relu_max_pool_forward's results, to the bit.
-void conv2d_resident_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y);
-void conv2d_resident_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
-                                           float* y, uint8_t* window);
-#endif
 /// Where a convolution's backward puts its gradients. Each pointer may be null (no gradient
 /// wanted). dx and dw are written (=) when their assign flag is set, else added to (+=); db is
 /// always added to.

@@ -3,7 +3,7 @@
 // Each window value x multiplies kernel row j (the 32 weights W[j, k0 .. k0 + 32)) into the
 // block. kPixels pixels side by side (direct_run) keep a set of accumulators each, so each kernel
 // row loaded serves 8 vector FMAs: 2 pixels x 4 vectors in AVX2's 16 registers, 4 x 2 in
-// AVX-512's. (AVX-512 builds run conv1's own shape with the kernel in registers instead:
+// AVX-512's. (Builds with AVX2 run conv1's own shape with the kernel in registers instead:
 // conv2d_resident.cpp.) Every output sums its terms in the same order, so the results do not
 // depend on the width.
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include "kernels/activation.hpp"
 #include "kernels/conv2d.hpp"
 #include "kernels/conv2d_direct_block.hpp"
+#include "kernels/conv2d_resident.hpp"
 #include "kernels/simd.hpp"
 #include "minnow/core/parallel.hpp"
 #include "kernels/isa.hpp"
@@ -121,7 +122,7 @@ void direct_row(const float* x, const float* w, const float* b, const ConvGeomet
 MINNOW_KERNEL_VARIANT(conv2d_direct_forward)
 void conv2d_direct_forward(const float* x, const float* w, const float* b, const ConvGeometry& g, float* y) {
     MINNOW_DISPATCH(conv2d_direct_forward, x, w, b, g, y);
-#if defined(__AVX512F__)
+#if MINNOW_KERNEL_HAS_AVX2
     if (use_resident(g)) return conv2d_resident_forward(x, w, b, g, y);
 #endif
     const std::array<int64_t, kMaxDirectPatch> offset = window_offsets(g);
@@ -163,7 +164,7 @@ MINNOW_KERNEL_VARIANT(conv2d_direct_relu_max_pool_forward)
 void conv2d_direct_relu_max_pool_forward(const float* x, const float* w, const float* b, const ConvGeometry& g,
                                          float* y, uint8_t* window) {
     MINNOW_DISPATCH(conv2d_direct_relu_max_pool_forward, x, w, b, g, y, window);
-#if defined(__AVX512F__)
+#if MINNOW_KERNEL_HAS_AVX2
     if (use_resident(g)) return conv2d_resident_relu_max_pool_forward(x, w, b, g, y, window);
 #endif
     const std::array<int64_t, kMaxDirectPatch> offset = window_offsets(g);

@@ -1,14 +1,16 @@
-// conv1's convolution (a 3x3 kernel over one input channel, stride 1) on AVX-512, with the kernel
-// held in registers.
+// conv1's convolution (a 3x3 kernel over one input channel, stride 1) with the kernel held in
+// registers, in builds with AVX2 (and AVX-512).
 //
 // The direct kernels (conv2d_direct.cpp) load a kernel row for every tap of every group of pixels:
-// with AVX-512's two vectors a block of 32 filters, a group of 4 pixels keeps 8 accumulators, one
-// per FMA the two pipes can have in flight, so the loads and the loop around each tap set the pace
-// (conv1 ran at ~30% of the FMA peak, 18% of W2's inference for 8% of its FLOPs). Here the 9 kernel
-// rows of one vector of 16 filters stay in registers, with its bias, while a tile of up to 2 x 8
-// pixels takes 16 accumulators: each of the tile's input values is broadcast once and feeds the
-// FMA of every pixel whose window holds it. The next 16 filters go over the same input again, in
-// L1.
+// a group keeps 8 accumulators (2 pixels x 4 vectors with AVX2, 4 x 2 with AVX-512), so the loads
+// and the loop around each tap set the pace (conv1 ran at ~30% of the FMA peak on AVX-512, ~40%
+// on AVX2). Here the 9 kernel rows of one vector of filters and its bias stay in registers while a
+// tile of pixels takes one accumulator each: each of the tile's input values is broadcast once and
+// feeds the FMA of every pixel whose window holds it. The next vector of filters goes over the
+// same input again, in L1. AVX-512's 32 registers hold the 9 rows, the bias and 2 x 8
+// accumulators; AVX2's 16 hold 2 x 6 accumulators and the broadcast value, the kernel rows that do
+// not fit being read from L1 by the FMAs themselves (one load each, which the two load ports
+// keep up with).
 //
 // The sums are the direct kernels': the bias first (or 0), then the taps in kernel-row order, each
 // one FMA, so every output has the same bits. Inputs with padding run on a zero-padded copy of
@@ -22,10 +24,11 @@
 #include "kernels/activation.hpp"
 #include "kernels/conv2d.hpp"
 #include "kernels/conv2d_direct_block.hpp"
+#include "kernels/conv2d_resident.hpp"
 #include "kernels/simd.hpp"
 #include "minnow/core/parallel.hpp"
 
-#if defined(__AVX512F__)
+#if MINNOW_KERNEL_HAS_AVX2
 
 MINNOW_KERNELS_BEGIN
 
@@ -33,8 +36,12 @@ namespace {
 
 constexpr int kTaps = 9;
 // A tile's columns: 2 rows x 8 columns = 16 accumulators, with the 9 kernel rows and the bias 26
-// of the 32 registers.
-constexpr int kMaxColumns = 8;
+// of AVX-512's 32 registers. With AVX2's 16, measured on Zen 2 (conv1 of W2, batch 32): tiles of
+// 2 x 3 for the convolution alone (0.089 ms, against 0.096 at 2 x 4 and 0.10 at 2 x 6) and of
+// 2 x 6, three pooled outputs, for the pooled one (0.118 ms with the codes, against 0.128 at 2 x 4).
+constexpr int kMaxColumns = kWideLanes == 16 ? 8 : 3;
+constexpr int kMaxPoolColumns = kWideLanes == 16 ? 8 : 6;
+constexpr int kMaxTileColumns = std::max(kMaxColumns, kMaxPoolColumns);
 
 struct Resident {
     vw w[kTaps];
@@ -110,12 +117,12 @@ struct PoolStore {
     }
 };
 
-// A tile of `rows` (1 or 2) x `columns` (1 .. kMaxColumns) pixels, sizes known at compile time.
+// A tile of `rows` (1 or 2) x `columns` (1 .. kMaxTileColumns) pixels, sizes known at compile time.
 template <class Store>
 void any_tile(int rows, int columns, const float* x0, int64_t W, const Resident& r, const Store& store,
               int64_t offset) {
     auto run = [&]<int A, int B>() {
-        if constexpr (Store::takes(A, B)) {
+        if constexpr (Store::takes(A, B) && B <= kMaxTileColumns) {
             vw acc[A][B];
             tile<A, B>(x0, W, r, acc);
             store(acc, offset);
@@ -209,8 +216,8 @@ void conv2d_resident_relu_max_pool_forward(const float* x, const float* w, const
             for (int64_t item = begin; item < end; ++item) {
                 const int64_t n = item / PH, ph = item % PH;
                 const auto [image, W] = image_input(x, g, n, padded, copied);
-                // A tile of 2 x 8 pixels is 4 pooled outputs: pooled columns in groups of up to 4.
-                tile_rows(image + 2 * ph * W, W, 2, PW, kMaxColumns / 2, 2, K, w, b, K, store, item * PW * K);
+                // A tile of 2 x 2n pixels is n pooled outputs.
+                tile_rows(image + 2 * ph * W, W, 2, PW, kMaxPoolColumns / 2, 2, K, w, b, K, store, item * PW * K);
             }
         });
     };
